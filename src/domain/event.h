@@ -1,0 +1,30 @@
+// An audit event (SPEC §6): one fact about a transition. The engine emits them; the
+// store appends them atomically with the state; the audit writer persists them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "domain/enums.h"
+#include "domain/time.h"
+#include "domain/uuid.h"
+
+namespace sk::domain {
+
+struct Event {
+  EventType type = EventType::session_created;
+  TimePoint at{};  // when it happened on the session clock (a deadline for time-outs)
+  std::optional<Uuid> participant_id;
+  std::optional<Uuid> group_id;
+  std::optional<Millis> time_remaining;  // the owner's bank after the event
+  std::optional<Millis> time_elapsed;    // time booked by the event
+  std::optional<std::int64_t> cycle_count;
+  std::optional<Millis> delta;  // time_adjusted
+  std::optional<std::string> reason;
+  std::optional<TimeoutAction> action;  // time-out events
+
+  friend bool operator==(const Event&, const Event&) = default;
+};
+
+}  // namespace sk::domain
