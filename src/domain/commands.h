@@ -50,8 +50,8 @@ struct CreateSessionRequest {
 
 struct StartCommand {};
 struct SwitchCommand {
-  std::optional<Uuid> next_participant_id;     // explicit next; default: rotation
-  std::optional<Uuid> current_participant_id;  // guard: must be the active one
+  std::optional<Uuid> next_participant_id;       // explicit next; default: rotation
+  std::optional<Uuid> current_participant_id;    // guard: must be the active one
   std::optional<std::int64_t> expected_version;  // guard: must be the session version
 };
 struct PauseCommand {};

@@ -41,18 +41,24 @@ Error Error::version_conflict(std::int64_t expected, std::int64_t actual) {
 
 Error Error::participant_conflict(std::string expected, std::string actual) {
   auto message = fmt::format("active participant is {}, not {}", actual, expected);
-  return Error{ErrorCode::conflict, std::move(message), {},
-               ConflictDetail{"participant", std::move(expected), std::move(actual)}, {}};
+  return Error{ErrorCode::conflict,
+               std::move(message),
+               {},
+               ConflictDetail{"participant", std::move(expected), std::move(actual)},
+               {}};
 }
 
 Error Error::deserialization(std::string_view detail) {
-  return Error{ErrorCode::deserialization, fmt::format("stored state is corrupt: {}", detail), {},
-               {}, {}};
+  return Error{
+      ErrorCode::deserialization, fmt::format("stored state is corrupt: {}", detail), {}, {}, {}};
 }
 
 Error Error::payload_too_large(std::size_t limit) {
   return Error{ErrorCode::payload_too_large,
-               fmt::format("request body exceeds {} bytes", limit), {}, {}, {}};
+               fmt::format("request body exceeds {} bytes", limit),
+               {},
+               {},
+               {}};
 }
 
 Error Error::unavailable(std::string_view what) {

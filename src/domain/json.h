@@ -41,17 +41,17 @@ Result<Session> decode_session(std::string_view json);
 
 // Request bodies. Errors are ErrorCode::validation (with every {field, message}) or
 // ErrorCode::payload_too_large when `json` exceeds `max_bytes`.
-Result<CreateSessionRequest> decode_create_request(
-    std::string_view json, std::size_t max_bytes = limits::kMaxBodyBytes);
+Result<CreateSessionRequest> decode_create_request(std::string_view json,
+                                                   std::size_t max_bytes = limits::kMaxBodyBytes);
 // An empty body (or `{}`) is a plain switch.
 Result<SwitchCommand> decode_switch_request(std::string_view json,
                                             std::size_t max_bytes = limits::kMaxBodyBytes);
 Result<AddParticipantCommand> decode_add_participant_request(
     std::string_view json, std::size_t max_bytes = limits::kMaxBodyBytes);
 // `participant_id` comes from the path; the body is {delta_ms, reason?}.
-Result<AdjustTimeCommand> decode_adjust_time_request(
-    std::string_view json, const Uuid& participant_id,
-    std::size_t max_bytes = limits::kMaxBodyBytes);
+Result<AdjustTimeCommand> decode_adjust_time_request(std::string_view json,
+                                                     const Uuid& participant_id,
+                                                     std::size_t max_bytes = limits::kMaxBodyBytes);
 
 // Appends `text` as a JSON string literal (quotes and escapes included).
 void append_json_string(std::string& out, std::string_view text);

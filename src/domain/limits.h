@@ -10,13 +10,13 @@ namespace sk::domain::limits {
 
 inline constexpr std::size_t kMinParticipants = 1;
 inline constexpr std::size_t kMaxParticipants = 1000;
-inline constexpr Millis kMinTime{1000};             // total_time_ms, time_per_cycle_ms, max_time_ms
+inline constexpr Millis kMinTime{1000};  // total_time_ms, time_per_cycle_ms, max_time_ms
 inline constexpr Millis kMaxTime{24 * 3600 * 1000};  // 24 h
 inline constexpr Millis kMaxIncrement{60'000};
 inline constexpr std::int64_t kMaxParticipantIndex = 1'000'000;
-inline constexpr std::size_t kMaxMetadataBytes = 10 * 1024;    // serialized JSON
-inline constexpr std::size_t kMaxBodyBytes = 1024 * 1024;       // any request body
-inline constexpr std::size_t kMaxReasonBytes = 500;             // time adjustment reason
+inline constexpr std::size_t kMaxMetadataBytes = 10 * 1024;  // serialized JSON
+inline constexpr std::size_t kMaxBodyBytes = 1024 * 1024;    // any request body
+inline constexpr std::size_t kMaxReasonBytes = 500;          // time adjustment reason
 // An arbiter's adjustment moves a bank by at most a day either way; a bank never
 // grows past this, so no sum of adjustments and increments can overflow.
 inline constexpr Millis kMaxAdjustment{24 * 3600 * 1000};

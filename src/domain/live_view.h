@@ -15,7 +15,7 @@ struct LiveView {
   std::optional<TimePoint> deadline_at;
   // Parallel to Session::participants. nullopt: not applicable (count_up without cap).
   std::vector<std::optional<Millis>> participant_remaining;
-  std::vector<Millis> group_remaining;  // parallel to Session::groups
+  std::vector<Millis> group_remaining;      // parallel to Session::groups
   std::optional<Millis> session_remaining;  // global, and count_up with a cap
   std::optional<Millis> session_elapsed;    // global and count_up
 };

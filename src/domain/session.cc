@@ -14,8 +14,8 @@ auto* find_by_participant_id(Vec& participants, const Uuid& id) {
 
 template <typename Vec>
 auto* find_by_group_id(Vec& groups, const Uuid& id) {
-  auto it = std::find_if(groups.begin(), groups.end(),
-                         [&](const auto& g) { return g.group_id == id; });
+  auto it =
+      std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.group_id == id; });
   return it == groups.end() ? nullptr : &*it;
 }
 

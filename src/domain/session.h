@@ -74,7 +74,7 @@ struct Session {
   TimePoint created_at{};
   TimePoint updated_at{};
 
-  Millis time_used{0};  // total running time booked (all participants)
+  Millis time_used{0};                  // total running time booked (all participants)
   std::optional<std::string> metadata;  // a JSON object, kept as compact text
 
   friend bool operator==(const Session&, const Session&) = default;

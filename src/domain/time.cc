@@ -61,8 +61,8 @@ std::string format_iso8601(TimePoint t) {
 std::optional<TimePoint> parse_iso8601(std::string_view text) {
   using namespace std::chrono;
   // YYYY-MM-DDTHH:MM:SS.mmmZ
-  if (text.size() != 24 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text[19] != '.' || text[23] != 'Z') {
+  if (text.size() != 24 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text[19] != '.' || text[23] != 'Z') {
     return std::nullopt;
   }
   const auto y = read_digits(text, 0, 4);

@@ -36,7 +36,8 @@ std::optional<Error> check_switch_guards(const Session& s, const domain::SwitchC
   }
   if (cmd.next_participant_id) {
     const auto* next = s.find_participant(*cmd.next_participant_id);
-    if (!next) return Error::validation("next_participant_id", "is not a participant of this session");
+    if (!next)
+      return Error::validation("next_participant_id", "is not a participant of this session");
     if (next->has_expired) return Error::validation("next_participant_id", "has expired");
   }
   return std::nullopt;
@@ -80,12 +81,14 @@ Result<Transition> create(const domain::CreateSessionRequest& request, const Uui
     p.participant_id = np.participant_id;
     p.participant_index = np.participant_index.value_or(static_cast<std::int64_t>(i));
     p.group_id = np.group_id;
-    if (s.sync_mode == SyncMode::per_participant) p.total_time = np.total_time.value_or(s.total_time);
+    if (s.sync_mode == SyncMode::per_participant)
+      p.total_time = np.total_time.value_or(s.total_time);
     if (s.sync_mode == SyncMode::per_cycle) p.total_time = s.time_per_cycle.value_or(Millis{0});
     s.participants.push_back(p);
   }
-  std::stable_sort(s.participants.begin(), s.participants.end(),
-                   [](const auto& a, const auto& b) { return a.participant_index < b.participant_index; });
+  std::stable_sort(s.participants.begin(), s.participants.end(), [](const auto& a, const auto& b) {
+    return a.participant_index < b.participant_index;
+  });
 
   if (s.sync_mode == SyncMode::per_group) {
     for (const auto& p : s.participants) {

@@ -19,7 +19,8 @@ domain::LiveView live_view(const domain::Session& s, domain::TimePoint now) {
   Millis e = clock::elapsed(s, now);
   // Past the deadline the clock shows zero until the time-out is applied.
   if (active) {
-    if (const auto bank = clock::owner_bank(s, *active)) e = std::min(e, std::max(Millis{0}, *bank));
+    if (const auto bank = clock::owner_bank(s, *active))
+      e = std::min(e, std::max(Millis{0}, *bank));
   }
   const auto* active_group = active ? clock::group_of(s, *active) : nullptr;
   const auto left = [](Millis bank, Millis used) { return std::max(Millis{0}, bank - used); };

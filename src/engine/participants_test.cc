@@ -17,12 +17,12 @@ domain::AddParticipantCommand add(int n, std::optional<std::int64_t> index = std
 }
 
 TEST(AddParticipant, JoinsTheRotationAtItsIndex) {
-  const auto s = started(chess(60s, 0ms, 3));  // indexes 0, 1, 2
+  const auto s = started(chess(60s, 0ms, 3));   // indexes 0, 1, 2
   const auto t = step(s, add(7, 1), kT0 + 1s);  // ties go after the existing index 1
   ASSERT_EQ(t.state.participants.size(), 4u);
   EXPECT_EQ(t.state.participants[2].participant_id, pid(7));
   EXPECT_EQ(part(t.state, 7).total_time, 60s);  // the session default bank
-  EXPECT_EQ(t.state.cycle_started_at, kT0);      // the running clock is untouched
+  EXPECT_EQ(t.state.cycle_started_at, kT0);     // the running clock is untouched
   EXPECT_EQ(types(t), (std::vector{EventType::participant_added}));
   auto u = step(t.state, domain::SwitchCommand{}, kT0 + 2s).state;
   u = step(u, domain::SwitchCommand{}, kT0 + 3s).state;
@@ -118,8 +118,8 @@ TEST(RemoveParticipant, PerGroupRemovesAnEmptyTeamAndKeepsRoundRobin) {
   auto r = request(SyncMode::per_group, 5);  // A = {0, 2, 4}, B = {1, 3}
   r.total_time = 60s;
   for (int i = 0; i < 5; ++i) r.participants[static_cast<std::size_t>(i)].group_id = gid(i % 2);
-  auto s = started(r);                                    // 0 plays for A
-  s = step(s, domain::SwitchCommand{}, kT0 + 1s).state;   // 1 for B
+  auto s = started(r);                                   // 0 plays for A
+  s = step(s, domain::SwitchCommand{}, kT0 + 1s).state;  // 1 for B
   s = step(s, domain::RemoveParticipantCommand{pid(0)}, kT0 + 2s).state;
   s = step(s, domain::SwitchCommand{}, kT0 + 3s).state;
   EXPECT_EQ(s.active_participant_id, pid(2));  // A's next member after the removed 0
@@ -163,23 +163,25 @@ TEST(AdjustTime, PerModeBanks) {
   auto c = request(SyncMode::per_cycle, 2);
   c.time_per_cycle = 10s;
   const auto cs = started(c);
-  EXPECT_EQ(step(cs, domain::AdjustTimeCommand{pid(0), 5s, std::nullopt}, kT0).state
-                .participants[0].total_time,
+  EXPECT_EQ(step(cs, domain::AdjustTimeCommand{pid(0), 5s, std::nullopt}, kT0)
+                .state.participants[0]
+                .total_time,
             15s);
   EXPECT_EQ(fails(cs, domain::AdjustTimeCommand{pid(1), 5s, std::nullopt}, kT0).code,
             ErrorCode::validation);
 
   auto u = request(SyncMode::count_up, 2);
   EXPECT_EQ(fails(started(u), domain::AdjustTimeCommand{pid(0), 5s, std::nullopt}, kT0)
-                .violations.at(0).field,
+                .violations.at(0)
+                .field,
             "delta_ms");
 
   auto pg = request(SyncMode::per_group, 2);
   pg.total_time = 60s;
   pg.participants[0].group_id = gid(0);
   pg.participants[1].group_id = gid(0);
-  const auto ps = step(started(pg), domain::AdjustTimeCommand{pid(1), -20s, std::nullopt},
-                       kT0 + 5s).state;
+  const auto ps =
+      step(started(pg), domain::AdjustTimeCommand{pid(1), -20s, std::nullopt}, kT0 + 5s).state;
   EXPECT_EQ(ps.groups[0].total_time, 40s);
   EXPECT_EQ(deadline(ps), kT0 + 40s);
 }
@@ -189,10 +191,12 @@ TEST(AdjustTime, ExpiredAndUnknownParticipantsAreRejected) {
   r.action_on_timeout = TimeoutAction::skip;
   const auto s = step(started(r), domain::TimeoutCommand{}, kT0 + 5s).state;
   EXPECT_EQ(fails(s, domain::AdjustTimeCommand{pid(0), 5s, std::nullopt}, kT0 + 6s)
-                .violations.at(0).message,
+                .violations.at(0)
+                .message,
             "has expired");
   EXPECT_EQ(fails(s, domain::AdjustTimeCommand{pid(8), 5s, std::nullopt}, kT0 + 6s)
-                .violations.at(0).field,
+                .violations.at(0)
+                .field,
             "participant_id");
 }
 

@@ -79,13 +79,12 @@ TEST_P(PerParticipantExpiry, SwitchAroundTheDeadline) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Boundaries, PerParticipantExpiry,
-    ::testing::Values(ExpiryCase{"OneMsBefore", 4'999ms, false},
-                      ExpiryCase{"AtDeadline", 5'000ms, true},
-                      ExpiryCase{"OneMsAfter", 5'001ms, true},
-                      ExpiryCase{"LongAfter", 3'600'000ms, true}),
-    [](const auto& test_param) { return std::string{test_param.param.name}; });
+INSTANTIATE_TEST_SUITE_P(Boundaries, PerParticipantExpiry,
+                         ::testing::Values(ExpiryCase{"OneMsBefore", 4'999ms, false},
+                                           ExpiryCase{"AtDeadline", 5'000ms, true},
+                                           ExpiryCase{"OneMsAfter", 5'001ms, true},
+                                           ExpiryCase{"LongAfter", 3'600'000ms, true}),
+                         [](const auto& test_param) { return std::string{test_param.param.name}; });
 
 TEST(PerParticipant, LateSwitchEqualsTheTimeout) {
   for (auto action : {TimeoutAction::end_session, TimeoutAction::skip}) {

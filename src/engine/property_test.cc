@@ -10,10 +10,10 @@
 //   - terminal states stay terminal;
 //   - a late switch gives the same state as the time-out at the deadline;
 //   - the stored JSON decodes back to the same state.
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <random>
+
+#include <gtest/gtest.h>
 
 #include "domain/json.h"
 #include "engine/test_support.h"
@@ -72,13 +72,17 @@ Command random_command(const Session& s, Model& m) {
     case 0: return domain::StartCommand{};
     case 1: return domain::PauseCommand{};
     case 2: return domain::ResumeCommand{};
-    case 3: return m.rng() % 8 == 0 ? Command{domain::CompleteCommand{}} : Command{domain::TimeoutCommand{}};
-    case 4: return m.rng() % 8 == 0 ? Command{domain::CancelCommand{}} : Command{domain::StartCommand{}};
+    case 3:
+      return m.rng() % 8 == 0 ? Command{domain::CompleteCommand{}}
+                              : Command{domain::TimeoutCommand{}};
+    case 4:
+      return m.rng() % 8 == 0 ? Command{domain::CancelCommand{}} : Command{domain::StartCommand{}};
     case 5: {
       domain::AddParticipantCommand c;
       c.participant.participant_id = pid(m.next_id++);
       c.participant.participant_index = static_cast<std::int64_t>(m.rng() % 8);
-      if (s.sync_mode == SyncMode::per_group) c.participant.group_id = gid(static_cast<int>(m.rng() % 4));
+      if (s.sync_mode == SyncMode::per_group)
+        c.participant.group_id = gid(static_cast<int>(m.rng() % 4));
       return c;
     }
     case 6: return domain::RemoveParticipantCommand{pick()};
@@ -90,7 +94,8 @@ Command random_command(const Session& s, Model& m) {
     default: {
       domain::SwitchCommand c;
       if (m.rng() % 4 == 0) c.next_participant_id = pick();
-      if (m.rng() % 4 == 0 && s.active_participant_id) c.current_participant_id = s.active_participant_id;
+      if (m.rng() % 4 == 0 && s.active_participant_id)
+        c.current_participant_id = s.active_participant_id;
       if (m.rng() % 4 == 0) c.expected_version = s.version - static_cast<std::int64_t>(m.rng() % 2);
       return c;
     }
@@ -229,7 +234,9 @@ INSTANTIATE_TEST_SUITE_P(AllModes, Property,
                          ::testing::Values(SyncMode::per_participant, SyncMode::per_cycle,
                                            SyncMode::per_group, SyncMode::global,
                                            SyncMode::count_up),
-                         [](const auto& test_param) { return std::string{domain::to_string(test_param.param)}; });
+                         [](const auto& test_param) {
+                           return std::string{domain::to_string(test_param.param)};
+                         });
 
 }  // namespace
 }  // namespace sk::engine::testing

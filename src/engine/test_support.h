@@ -2,12 +2,12 @@
 // helpers that unwrap results loudly. Tests drive time by passing `now`; none sleeps.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "domain/commands.h"
 #include "engine/engine.h"

@@ -128,23 +128,22 @@ MaybeError complete(Transition& t, TimePoint now) {
     t.changed = false;
     return std::nullopt;
   }
-  if (auto err = require_status(t.state, "complete",
-                                {Status::pending, Status::running, Status::paused})) {
+  if (auto err =
+          require_status(t.state, "complete", {Status::pending, Status::running, Status::paused})) {
     return err;
   }
   return finish_with(t, Status::completed, EventType::session_completed, now);
 }
 
 MaybeError cancel(Transition& t, TimePoint now) {
-  if (auto err = require_status(t.state, "cancel",
-                                {Status::pending, Status::running, Status::paused})) {
+  if (auto err =
+          require_status(t.state, "cancel", {Status::pending, Status::running, Status::paused})) {
     return err;
   }
   return finish_with(t, Status::cancelled, EventType::session_cancelled, now);
 }
 
-MaybeError add_participant(Transition& t, const domain::AddParticipantCommand& cmd,
-                           TimePoint now) {
+MaybeError add_participant(Transition& t, const domain::AddParticipantCommand& cmd, TimePoint now) {
   Session& s = t.state;
   if (auto err = require_status(s, "add a participant to",
                                 {Status::pending, Status::running, Status::paused})) {
@@ -157,9 +156,8 @@ MaybeError add_participant(Transition& t, const domain::AddParticipantCommand& c
     violations.push_back({"participant_id", "is already in the session"});
   }
   if (s.participants.size() >= domain::limits::kMaxParticipants) {
-    violations.push_back(
-        {"participants", fmt::format("a session has at most {} participants",
-                                     domain::limits::kMaxParticipants)});
+    violations.push_back({"participants", fmt::format("a session has at most {} participants",
+                                                      domain::limits::kMaxParticipants)});
   }
   domain::Participant p;
   p.participant_id = np.participant_id;
@@ -208,15 +206,16 @@ MaybeError remove_participant(Transition& t, const domain::RemoveParticipantComm
   const auto pos = index_of(s, cmd.participant_id);
   if (!pos) return Error::validation("participant_id", "is not a participant of this session");
   if (s.participants.size() == 1) {
-    return Error::validation("participant_id", "is the last participant; cancel the session instead");
+    return Error::validation("participant_id",
+                             "is the last participant; cancel the session instead");
   }
   const bool is_active = s.active_participant_id == cmd.participant_id;
   std::optional<std::size_t> successor;
   if (is_active) {
     successor = next_to_play(s);
     if (!successor || *successor == *pos) {
-      return Error::validation("participant_id",
-                               "is the last participant still in play; complete the session instead");
+      return Error::validation(
+          "participant_id", "is the last participant still in play; complete the session instead");
     }
   }
 
@@ -252,8 +251,8 @@ MaybeError remove_participant(Transition& t, const domain::RemoveParticipantComm
 
 MaybeError adjust_time(Transition& t, const domain::AdjustTimeCommand& cmd, TimePoint now) {
   Session& s = t.state;
-  if (auto err = require_status(s, "adjust time in",
-                                {Status::pending, Status::running, Status::paused})) {
+  if (auto err =
+          require_status(s, "adjust time in", {Status::pending, Status::running, Status::paused})) {
     return err;
   }
   const auto pos = index_of(s, cmd.participant_id);
@@ -270,16 +269,14 @@ MaybeError adjust_time(Transition& t, const domain::AdjustTimeCommand& cmd, Time
   }
   // Does this bank run right now? Then what is left is the booked bank minus elapsed.
   const auto active = clock::active_index(s);
-  const bool runs_now =
-      active && (on_turn || s.sync_mode == SyncMode::global ||
-                 (s.sync_mode == SyncMode::per_group &&
-                  clock::group_of(s, *active) == clock::group_of(s, *pos)));
+  const bool runs_now = active && (on_turn || s.sync_mode == SyncMode::global ||
+                                   (s.sync_mode == SyncMode::per_group &&
+                                    clock::group_of(s, *active) == clock::group_of(s, *pos)));
   const Millis bank = clock::owner_bank(s, *pos).value_or(Millis{0});
   const Millis left = bank - (runs_now ? clock::elapsed(s, now) : Millis{0});
   if (left + cmd.delta < Millis{0}) {
-    return Error::validation(
-        "delta_ms", fmt::format("would leave {} ms; the bank has {} ms left",
-                                (left + cmd.delta).count(), left.count()));
+    return Error::validation("delta_ms", fmt::format("would leave {} ms; the bank has {} ms left",
+                                                     (left + cmd.delta).count(), left.count()));
   }
   if (bank + cmd.delta > domain::limits::kMaxBank) {
     return Error::validation("delta_ms", fmt::format("would take the bank past {} ms",

@@ -1,9 +1,9 @@
 // The status machine of SPEC §2: every command in every status, and the booking
 // done by pause, resume, complete and cancel.
-#include <gtest/gtest.h>
-
 #include <map>
 #include <set>
+
+#include <gtest/gtest.h>
 
 #include "engine/test_support.h"
 
@@ -48,7 +48,8 @@ std::vector<NamedCommand> all_commands() {
       {"switch", domain::SwitchCommand{}, {Status::running}},
       {"pause", domain::PauseCommand{}, {Status::running}},
       {"resume", domain::ResumeCommand{}, {Status::paused}},
-      {"complete", domain::CompleteCommand{},
+      {"complete",
+       domain::CompleteCommand{},
        {Status::pending, Status::running, Status::paused, Status::completed}},
       {"cancel", domain::CancelCommand{}, live},
       {"add", add, live},
@@ -160,8 +161,8 @@ TEST(Transitions, EveryChangeIsExactlyOneVersionStep) {
   auto s = created(chess(60s));
   EXPECT_EQ(s.version, 1);
   EXPECT_EQ(s.created_at, kT0);
-  const std::vector<Command> script{domain::StartCommand{}, domain::SwitchCommand{},
-                                    domain::PauseCommand{}, domain::ResumeCommand{},
+  const std::vector<Command> script{domain::StartCommand{},  domain::SwitchCommand{},
+                                    domain::PauseCommand{},  domain::ResumeCommand{},
                                     domain::SwitchCommand{}, domain::CompleteCommand{}};
   std::int64_t version = 1;
   TimePoint now = kT0;

@@ -1,0 +1,322 @@
+// The JSON writer for sessions and switch results: on the hot path of every response
+// and every stored state, so it appends to one reserved std::string with literal key
+// fragments and std::to_chars, and never goes through fmt or iostreams.
+//
+// Field order and null-versus-absent follow SPEC §2 exactly; json_decode_session.cc
+// reads this output back (live fields ignored). No I/O here.
+#include <array>
+#include <charconv>
+#include <cstdint>
+
+#include "domain/json.h"
+
+namespace sk::domain {
+namespace {
+
+void append_int(std::string& out, std::int64_t value) {
+  std::array<char, 24> buf{};
+  const auto res = std::to_chars(buf.data(), buf.data() + buf.size(), value);
+  out.append(buf.data(), res.ptr);
+}
+
+void append_ms(std::string& out, Millis value) { append_int(out, value.count()); }
+
+void append_bool(std::string& out, bool value) { out.append(value ? "true" : "false"); }
+
+void append_uuid(std::string& out, const Uuid& id) {
+  out.push_back('"');
+  id.append_to(out);
+  out.push_back('"');
+}
+
+void append_uuid_or_null(std::string& out, const std::optional<Uuid>& id) {
+  if (id) {
+    append_uuid(out, *id);
+  } else {
+    out.append("null");
+  }
+}
+
+void append_time(std::string& out, TimePoint t) {
+  out.push_back('"');
+  append_iso8601(out, t);
+  out.push_back('"');
+}
+
+void append_time_or_null(std::string& out, const std::optional<TimePoint>& t) {
+  if (t) {
+    append_time(out, *t);
+  } else {
+    out.append("null");
+  }
+}
+
+void append_name(std::string& out, std::string_view name) {
+  // Enum wire names are plain ASCII identifiers: no escaping needed.
+  out.push_back('"');
+  out.append(name);
+  out.push_back('"');
+}
+
+// Rough upper sizes, so one reserve() covers a typical response.
+constexpr std::size_t kSessionBytes = 640;
+constexpr std::size_t kParticipantBytes = 280;
+constexpr std::size_t kGroupBytes = 260;
+
+void append_participant(std::string& out, const Participant& p, const Millis* remaining) {
+  out.append(R"({"participant_id":)");
+  append_uuid(out, p.participant_id);
+  out.append(R"(,"participant_index":)");
+  append_int(out, p.participant_index);
+  if (p.group_id) {
+    out.append(R"(,"group_id":)");
+    append_uuid(out, *p.group_id);
+  }
+  out.append(R"(,"total_time_ms":)");
+  append_ms(out, p.total_time);
+  out.append(R"(,"time_used_ms":)");
+  append_ms(out, p.time_used);
+  if (remaining) {
+    out.append(R"(,"time_remaining_ms":)");
+    append_ms(out, *remaining);
+  }
+  out.append(R"(,"cycle_count":)");
+  append_int(out, p.cycle_count);
+  out.append(R"(,"is_active":)");
+  append_bool(out, p.is_active);
+  out.append(R"(,"has_expired":)");
+  append_bool(out, p.has_expired);
+  out.push_back('}');
+}
+
+// The live view is built by the engine for the same session, so its vectors match the
+// session's; a shorter one (a caller bug) only omits the live value, never reads past.
+// Live values travel as pointers (null: omit), not optionals: GCC 12 -O2 reports
+// copies of std::optional<duration> as maybe-uninitialized (a false positive).
+void append_participants(std::string& out, const Session& s, const LiveView& live) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < s.participants.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    const Millis* remaining = nullptr;
+    if (i < live.participant_remaining.size() && live.participant_remaining[i]) {
+      remaining = &*live.participant_remaining[i];
+    }
+    append_participant(out, s.participants[i], remaining);
+  }
+  out.push_back(']');
+}
+
+void append_group(std::string& out, const Group& g, const Millis* remaining) {
+  out.append(R"({"group_id":)");
+  append_uuid(out, g.group_id);
+  out.append(R"(,"total_time_ms":)");
+  append_ms(out, g.total_time);
+  out.append(R"(,"time_used_ms":)");
+  append_ms(out, g.time_used);
+  if (remaining) {
+    out.append(R"(,"time_remaining_ms":)");
+    append_ms(out, *remaining);
+  }
+  out.append(R"(,"cycle_count":)");
+  append_int(out, g.cycle_count);
+  out.append(R"(,"has_expired":)");
+  append_bool(out, g.has_expired);
+  if (g.last_participant_id) {
+    out.append(R"(,"last_participant_id":)");
+    append_uuid(out, *g.last_participant_id);
+  }
+  out.push_back('}');
+}
+
+void append_groups(std::string& out, const Session& s, const LiveView& live) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < s.groups.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    const Millis* remaining = i < live.group_remaining.size() ? &live.group_remaining[i] : nullptr;
+    append_group(out, s.groups[i], remaining);
+  }
+  out.push_back(']');
+}
+
+std::size_t estimate(const Session& s) {
+  return kSessionBytes + s.participants.size() * kParticipantBytes + s.groups.size() * kGroupBytes +
+         (s.metadata ? s.metadata->size() : 0);
+}
+
+void append_escaped_char(std::string& out, unsigned char c) {
+  switch (c) {
+    case '"': out.append("\\\""); return;
+    case '\\': out.append("\\\\"); return;
+    case '\b': out.append("\\b"); return;
+    case '\f': out.append("\\f"); return;
+    case '\n': out.append("\\n"); return;
+    case '\r': out.append("\\r"); return;
+    case '\t': out.append("\\t"); return;
+    default: {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0x0f]};
+      out.append(esc, sizeof esc);
+    }
+  }
+}
+
+// Length of the well-formed UTF-8 sequence starting at text[i] (RFC 3629: no
+// overlongs, no surrogates, nothing above U+10FFFF), or 0 if it is not one.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char b0 = byte(i);
+  const std::size_t left = text.size() - i;
+  const auto cont = [&](std::size_t k) { return (byte(i + k) & 0xC0) == 0x80; };
+  if (b0 >= 0xC2 && b0 <= 0xDF) return left >= 2 && cont(1) ? 2 : 0;
+  if (b0 >= 0xE0 && b0 <= 0xEF) {
+    if (left < 3 || !cont(1) || !cont(2)) return 0;
+    const unsigned char b1 = byte(i + 1);
+    if (b0 == 0xE0 && b1 < 0xA0) return 0;  // overlong
+    if (b0 == 0xED && b1 > 0x9F) return 0;  // surrogate
+    return 3;
+  }
+  if (b0 >= 0xF0 && b0 <= 0xF4) {
+    if (left < 4 || !cont(1) || !cont(2) || !cont(3)) return 0;
+    const unsigned char b1 = byte(i + 1);
+    if (b0 == 0xF0 && b1 < 0x90) return 0;  // overlong
+    if (b0 == 0xF4 && b1 > 0x8F) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  // Runs of plain ASCII are copied whole; only quotes, backslashes, control
+  // characters and multi-byte sequences are looked at one by one. Text that is not
+  // well-formed UTF-8 (it cannot come from a parsed body, but a caller could pass it)
+  // becomes U+FFFD per bad byte, so the output is always valid JSON.
+  out.reserve(out.size() + text.size() + 2);
+  out.push_back('"');
+  std::size_t run = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out.append(text.data() + run, i - run);
+    if (c < 0x80) {
+      append_escaped_char(out, c);
+      ++i;
+    } else if (const std::size_t n = utf8_sequence_length(text, i); n > 0) {
+      out.append(text.data() + i, n);
+      i += n;
+    } else {
+      out.append("\\ufffd");
+      ++i;
+    }
+    run = i;
+  }
+  out.append(text.data() + run, text.size() - run);
+  out.push_back('"');
+}
+
+void append_session_json(std::string& out, const Session& s, const LiveView& live) {
+  out.reserve(out.size() + estimate(s));
+  out.append(R"({"session_id":)");
+  append_uuid(out, s.session_id);
+  out.append(R"(,"sync_mode":)");
+  append_name(out, to_string(s.sync_mode));
+  out.append(R"(,"status":)");
+  append_name(out, to_string(s.status));
+  out.append(R"(,"version":)");
+  append_int(out, s.version);
+  out.append(R"(,"participants":)");
+  append_participants(out, s, live);
+  if (s.sync_mode == SyncMode::per_group) {
+    out.append(R"(,"groups":)");
+    append_groups(out, s, live);
+  }
+  out.append(R"(,"active_participant_id":)");
+  append_uuid_or_null(out, s.active_participant_id);
+  out.append(R"(,"total_time_ms":)");
+  append_ms(out, s.total_time);
+  out.append(R"(,"time_per_cycle_ms":)");
+  if (s.time_per_cycle) {
+    append_ms(out, *s.time_per_cycle);
+  } else {
+    out.append("null");
+  }
+  out.append(R"(,"increment_ms":)");
+  append_ms(out, s.increment);
+  if (s.max_time) {
+    out.append(R"(,"max_time_ms":)");
+    append_ms(out, *s.max_time);
+  }
+  out.append(R"(,"action_on_timeout":)");
+  append_name(out, to_string(s.action_on_timeout));
+  out.append(R"(,"cycle_started_at":)");
+  append_time_or_null(out, s.cycle_started_at);
+  out.append(R"(,"session_started_at":)");
+  append_time_or_null(out, s.session_started_at);
+  out.append(R"(,"session_completed_at":)");
+  append_time_or_null(out, s.session_completed_at);
+  out.append(R"(,"created_at":)");
+  append_time(out, s.created_at);
+  out.append(R"(,"updated_at":)");
+  append_time(out, s.updated_at);
+  out.append(R"(,"deadline_at":)");
+  append_time_or_null(out, live.deadline_at);
+  out.append(R"(,"server_time_ms":)");
+  append_int(out, to_unix_ms(live.server_time));
+  out.append(R"(,"time_used_ms":)");
+  append_ms(out, s.time_used);
+  if (live.session_remaining) {
+    out.append(R"(,"time_remaining_ms":)");
+    append_ms(out, *live.session_remaining);
+  }
+  if (live.session_elapsed) {
+    out.append(R"(,"time_elapsed_ms":)");
+    append_ms(out, *live.session_elapsed);
+  }
+  if (s.metadata) {
+    // Compact JSON object text, produced by the decoder from a parsed body.
+    out.append(R"(,"metadata":)");
+    out.append(*s.metadata);
+  }
+  out.push_back('}');
+}
+
+std::string encode_session(const Session& session, const LiveView& live) {
+  std::string out;
+  append_session_json(out, session, live);
+  return out;
+}
+
+std::string encode_switch_result(const Session& s, const LiveView& live,
+                                 const std::optional<Uuid>& expired_participant_id) {
+  std::string out;
+  out.reserve(kSessionBytes + s.participants.size() * kParticipantBytes);
+  out.append(R"({"session_id":)");
+  append_uuid(out, s.session_id);
+  out.append(R"(,"active_participant_id":)");
+  append_uuid_or_null(out, s.active_participant_id);
+  out.append(R"(,"cycle_started_at":)");
+  append_time_or_null(out, s.cycle_started_at);
+  out.append(R"(,"participants":)");
+  append_participants(out, s, live);
+  out.append(R"(,"status":)");
+  append_name(out, to_string(s.status));
+  out.append(R"(,"version":)");
+  append_int(out, s.version);
+  out.append(R"(,"deadline_at":)");
+  append_time_or_null(out, live.deadline_at);
+  out.append(R"(,"server_time_ms":)");
+  append_int(out, to_unix_ms(live.server_time));
+  if (expired_participant_id) {
+    out.append(R"(,"expired_participant_id":)");
+    append_uuid(out, *expired_participant_id);
+  }
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace sk::domain
