@@ -1,16 +1,87 @@
-// synckairos: the one binary. For now it only describes itself; the server, the
-// store engines and the audit writer are wired here as they arrive (issues 3-5).
-#include <cstdio>
+// synckairos: the one binary. Reads the configuration, builds every component and
+// wires them (the only place that names a concrete store engine), serves until
+// SIGTERM/SIGINT, then drains: stop accepting, finish in-flight requests, close
+// WebSockets with 1001, exit within the drain timeout.
+#include <spdlog/spdlog.h>
 
-#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <thread>
+#include <vector>
+
+#include "app/config.h"
+#include "app/logging.h"
+#include "domain/clock.h"
+#include "server/metrics.h"
+#include "server/server.h"
+#include "server/session_service.h"
+#include "store/memory/memory_store.h"
+
+namespace asio = boost::asio;
 
 int main(int argc, char** argv) {
-  CLI::App app{"SyncKairos: server-authoritative real-time timing service"};
-  app.set_version_flag("--version", std::string{"synckairos "} + SK_VERSION);
-  CLI11_PARSE(app, argc, argv);
-  std::printf(
-      "synckairos %s: the clock engine is built; the HTTP/WebSocket server is not yet "
-      "part of this build (see README).\n",
-      SK_VERSION);
+  sk::app::Config config;
+  switch (sk::app::parse_config(argc, argv, config)) {
+    case sk::app::ParseOutcome::exit_ok: return 0;
+    case sk::app::ParseOutcome::exit_error: return 2;
+    case sk::app::ParseOutcome::run: break;
+  }
+  auto log = sk::app::make_json_logger(config.log_level);
+  const unsigned threads =
+      config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+
+  try {
+    sk::domain::SystemClock clock;
+    asio::io_context io(static_cast<int>(threads));
+
+    sk::store::MemoryStoreOptions store_options;
+    store_options.ttl = std::chrono::seconds{config.session_ttl_s};
+    sk::store::MemoryStore store(io.get_executor(), clock, store_options);
+
+    sk::server::Metrics metrics;
+    sk::server::SessionService service(store, clock, &metrics);
+    store.set_deadline_handler([&](const sk::domain::Uuid& id) {
+      asio::co_spawn(io, service.fire_deadline(id), asio::detached);
+    });
+
+    sk::server::ServerOptions options;
+    options.host = config.host;
+    options.port = config.port;
+    options.router.cors_origin = config.cors_origin;
+    options.router.max_body_bytes = config.max_body_bytes;
+    options.router.server_version = SK_VERSION;
+    options.router.drift_tolerance_ms = config.drift_tolerance_ms;
+    options.hub.heartbeat = std::chrono::milliseconds{config.heartbeat_ms};
+    sk::server::Server server(io, options, service, store, metrics);
+    const auto port = server.start();
+    log->info(R"("msg":"listening","host":"{}","port":{},"engine":"memory","threads":{},"version":"{}")",
+              sk::app::json_escape(config.host), port, threads, SK_VERSION);
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      log->info(R"("msg":"draining","signal":{})", signo);
+      asio::co_spawn(
+          io,
+          [&]() -> asio::awaitable<void> {
+            co_await server.drain(std::chrono::milliseconds{config.drain_timeout_ms});
+            store.close();
+            io.stop();
+          },
+          asio::detached);
+    });
+
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& t : pool) t.join();
+    log->info(R"("msg":"stopped")");
+  } catch (const std::exception& e) {
+    log->error(R"("msg":"fatal","error":"{}")", sk::app::json_escape(e.what()));
+    return 1;
+  }
   return 0;
 }

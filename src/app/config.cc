@@ -1,0 +1,54 @@
+#include "app/config.h"
+
+#include <CLI/CLI.hpp>
+
+namespace sk::app {
+
+ParseOutcome parse_config(int argc, char** argv, Config& c) {
+  CLI::App app{"SyncKairos: server-authoritative real-time timing service.\n"
+               "Every option can also be set by the environment variable shown."};
+  app.set_version_flag("--version", std::string{"synckairos "} + SK_VERSION);
+  app.add_option("--host", c.host, "Address to listen on")->envname("HOST")->capture_default_str();
+  app.add_option("--port", c.port, "Port for HTTP and WebSocket (0: any free port)")
+      ->envname("PORT")
+      ->capture_default_str();
+  app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
+      ->envname("LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  app.add_option("--cors-origin", c.cors_origin, "Access-Control-Allow-Origin (empty: no CORS)")
+      ->envname("CORS_ORIGIN")
+      ->capture_default_str();
+  app.add_option("--session-ttl-s", c.session_ttl_s, "Seconds a session lives after its last write")
+      ->envname("SESSION_TTL_S")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{30} * 24 * 3600))
+      ->capture_default_str();
+  app.add_option("--threads", c.threads, "I/O threads (0: one per core)")
+      ->envname("THREADS")
+      ->check(CLI::Range(0u, 256u))
+      ->capture_default_str();
+  app.add_option("--max-body-bytes", c.max_body_bytes, "Largest accepted request body")
+      ->envname("MAX_BODY_BYTES")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{16} << 20))
+      ->capture_default_str();
+  app.add_option("--heartbeat-ms", c.heartbeat_ms, "WebSocket ping interval; silent clients are dropped after two")
+      ->envname("HEARTBEAT_MS")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{600'000}))
+      ->capture_default_str();
+  app.add_option("--drain-timeout-ms", c.drain_timeout_ms, "How long SIGTERM waits for in-flight requests")
+      ->envname("DRAIN_TIMEOUT_MS")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{15'000}))
+      ->capture_default_str();
+  app.add_option("--drift-tolerance-ms", c.drift_tolerance_ms, "Clock drift clients should tolerate (/v1/time)")
+      ->envname("DRIFT_TOLERANCE_MS")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{10'000}))
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? ParseOutcome::exit_ok : ParseOutcome::exit_error;
+  }
+  return ParseOutcome::run;
+}
+
+}  // namespace sk::app

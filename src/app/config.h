@@ -1,0 +1,32 @@
+// The one configuration struct: every setting with its default, read from the
+// environment and overridden by the command-line flag of the same name
+// (PORT / --port). Validated once, at start-up.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sk::app {
+
+struct Config {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 3000;
+  std::string log_level = "info";  // trace, debug, info, warn, error, off
+  std::string cors_origin = "*";   // "" disables CORS headers
+  std::int64_t session_ttl_s = 3600;
+  unsigned threads = 0;  // 0: one per core
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::int64_t heartbeat_ms = 5000;
+  std::int64_t drain_timeout_ms = 15000;
+  std::int64_t drift_tolerance_ms = 50;
+};
+
+enum class ParseOutcome { run, exit_ok, exit_error };
+
+// Parses flags and environment. On --help/--version prints and returns exit_ok; on a
+// bad value prints the error and returns exit_error.
+ParseOutcome parse_config(int argc, char** argv, Config& config);
+
+}  // namespace sk::app

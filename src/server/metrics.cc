@@ -1,0 +1,128 @@
+#include "server/metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <mutex>
+#include <unordered_map>
+
+namespace sk::server {
+namespace {
+
+// Request latency buckets in seconds: 100 µs .. 2.5 s, dense around the 1-5 ms targets.
+prometheus::Histogram::BucketBoundaries latency_buckets() {
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1.0,   2.5};
+}
+
+// Time-out lag behind the deadline, in seconds: 1 ms .. 1 s.
+prometheus::Histogram::BucketBoundaries lag_buckets() {
+  return {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0};
+}
+
+double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+
+}  // namespace
+
+struct Metrics::Impl {
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  prometheus::Family<prometheus::Counter>& requests =
+      prometheus::BuildCounter()
+          .Name("synckairos_http_requests_total")
+          .Help("HTTP requests by method, route and status")
+          .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& latency =
+      prometheus::BuildHistogram()
+          .Name("synckairos_http_request_duration_seconds")
+          .Help("HTTP request latency by route (the switch route is its own series)")
+          .Register(*registry);
+  prometheus::Gauge& sessions = prometheus::BuildGauge()
+                                    .Name("synckairos_active_sessions")
+                                    .Help("Sessions in the store")
+                                    .Register(*registry)
+                                    .Add({});
+  prometheus::Gauge& websockets = prometheus::BuildGauge()
+                                      .Name("synckairos_websocket_connections")
+                                      .Help("Open WebSocket connections on this instance")
+                                      .Register(*registry)
+                                      .Add({});
+  prometheus::Counter& slow_drops = prometheus::BuildCounter()
+                                        .Name("synckairos_websocket_slow_client_drops_total")
+                                        .Help("WebSocket clients dropped for not reading")
+                                        .Register(*registry)
+                                        .Add({});
+  prometheus::Counter& timeouts = prometheus::BuildCounter()
+                                      .Name("synckairos_timeouts_fired_total")
+                                      .Help("Time-outs applied by the deadline timer")
+                                      .Register(*registry)
+                                      .Add({});
+  prometheus::Histogram& timeout_lag = prometheus::BuildHistogram()
+                                           .Name("synckairos_timeout_lag_seconds")
+                                           .Help("How late a time-out was applied after its deadline")
+                                           .Register(*registry)
+                                           .Add({}, lag_buckets());
+  prometheus::Histogram& fanout = prometheus::BuildHistogram()
+                                      .Name("synckairos_fanout_latency_seconds")
+                                      .Help("From a state change to its WebSocket send")
+                                      .Register(*registry)
+                                      .Add({}, latency_buckets());
+  prometheus::Counter& store_errors = prometheus::BuildCounter()
+                                          .Name("synckairos_store_errors_total")
+                                          .Help("Store operations that failed as unavailable")
+                                          .Register(*registry)
+                                          .Add({});
+
+  // Series are created on first use of a (method, route, status) and cached: the set
+  // is small (routes x statuses), and a map lookup is far cheaper than the request.
+  std::mutex mutex;
+  std::unordered_map<std::string, std::pair<prometheus::Counter*, prometheus::Histogram*>> series;
+};
+
+Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
+Metrics::~Metrics() = default;
+
+void Metrics::observe_request(std::string_view method, std::string_view route, unsigned status,
+                              std::chrono::nanoseconds latency) {
+  std::string key;
+  key.reserve(method.size() + route.size() + 8);
+  key.append(method).append(" ").append(route).append(" ").append(std::to_string(status));
+  prometheus::Counter* counter = nullptr;
+  prometheus::Histogram* histogram = nullptr;
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->series.find(key);
+    if (it == impl_->series.end()) {
+      const std::string m{method};
+      const std::string r{route};
+      auto& c = impl_->requests.Add({{"method", m}, {"route", r}, {"status", std::to_string(status)}});
+      auto& h = impl_->latency.Add({{"method", m}, {"route", r}}, latency_buckets());
+      it = impl_->series.emplace(std::move(key), std::pair{&c, &h}).first;
+    }
+    counter = it->second.first;
+    histogram = it->second.second;
+  }
+  counter->Increment();
+  histogram->Observe(seconds(latency));
+}
+
+void Metrics::set_active_sessions(std::int64_t n) { impl_->sessions.Set(static_cast<double>(n)); }
+void Metrics::websocket_opened() { impl_->websockets.Increment(); }
+void Metrics::websocket_closed() { impl_->websockets.Decrement(); }
+void Metrics::websocket_dropped_slow() { impl_->slow_drops.Increment(); }
+void Metrics::timeout_fired(std::chrono::milliseconds lag) {
+  impl_->timeouts.Increment();
+  impl_->timeout_lag.Observe(seconds(lag));
+}
+void Metrics::fanout_delivered(std::chrono::nanoseconds latency) {
+  impl_->fanout.Observe(seconds(latency));
+}
+void Metrics::store_error() { impl_->store_errors.Increment(); }
+
+std::string Metrics::serialize() const {
+  return prometheus::TextSerializer{}.Serialize(impl_->registry->Collect());
+}
+
+}  // namespace sk::server

@@ -1,0 +1,49 @@
+// Prometheus metrics of one instance (SPEC §7), served as text at GET /metrics on
+// the main port. Thread-safe: prometheus-cpp counters, gauges and histograms are
+// atomic. Families are created once here; hot paths only touch prepared series.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace prometheus {
+class Registry;
+class Counter;
+class Gauge;
+class Histogram;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace sk::server {
+
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // `route` is the route pattern (e.g. "/v1/sessions/:id/switch"), never a raw path,
+  // so the number of series stays bounded.
+  void observe_request(std::string_view method, std::string_view route, unsigned status,
+                       std::chrono::nanoseconds latency);
+  void set_active_sessions(std::int64_t n);
+  void websocket_opened();
+  void websocket_closed();
+  void websocket_dropped_slow();  // a client whose send queue overflowed
+  void timeout_fired(std::chrono::milliseconds lag_behind_deadline);
+  void fanout_delivered(std::chrono::nanoseconds latency);
+  void store_error();
+
+  std::string serialize() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sk::server

@@ -1,0 +1,74 @@
+#include "server/server.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "server/http/http_session.h"
+
+namespace sk::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+// Exceptions are bugs; they must not take the process down with them.
+void swallow(const std::exception_ptr&) {}
+}  // namespace
+
+Server::Server(asio::io_context& io, ServerOptions options, SessionService& service,
+               store::SessionStore& store, Metrics& metrics)
+    : io_(io),
+      options_(std::move(options)),
+      waiter_(store),
+      router_(service, store, metrics, waiter_, ids_, options_.router),
+      hub_(service, store, &metrics, options_.hub),
+      acceptor_(io) {}
+
+Server::~Server() = default;
+
+std::uint16_t Server::start() {
+  const tcp::endpoint endpoint{asio::ip::make_address(options_.host), options_.port};
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  asio::co_spawn(io_, accept_loop(), swallow);
+  return acceptor_.local_endpoint().port();
+}
+
+asio::awaitable<void> Server::accept_loop() {
+  for (;;) {
+    auto [ec, socket] =
+        co_await acceptor_.async_accept(asio::make_strand(io_), asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
+    socket.set_option(tcp::no_delay(true));
+    auto executor = socket.get_executor();
+    http::SessionContext ctx{router_,      hub_,       options_.router.max_body_bytes,
+                             options_.idle_timeout, in_flight_, draining_};
+    asio::co_spawn(executor, http::run_http_session(boost::beast::tcp_stream{std::move(socket)}, ctx),
+                   swallow);
+  }
+}
+
+asio::awaitable<void> Server::drain(std::chrono::milliseconds limit) {
+  draining_ = true;
+  asio::post(acceptor_.get_executor(), [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  hub_.shutdown();
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < until) {
+    timer.expires_after(std::chrono::milliseconds{10});
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+}  // namespace sk::server

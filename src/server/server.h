@@ -1,0 +1,62 @@
+// The network front: one listener on one port for HTTP and WebSocket. Each accepted
+// socket gets its own strand and coroutine (http_session.cc); an upgrade to /ws is
+// handed to the hub. The Server owns the router, the long-poll waiter and the hub,
+// and knows how to drain: stop accepting, finish in-flight requests, close
+// WebSockets with 1001.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "server/http/change_waiter.h"
+#include "server/http/router.h"
+#include "server/id_generator.h"
+#include "server/metrics.h"
+#include "server/session_service.h"
+#include "server/ws/hub.h"
+
+namespace sk::server {
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 3000;  // 0: any free port (tests)
+  http::RouterOptions router;
+  ws::HubOptions hub;
+  std::chrono::seconds idle_timeout{30};  // keep-alive connections with no request
+};
+
+class Server {
+ public:
+  Server(boost::asio::io_context& io, ServerOptions options, SessionService& service,
+         store::SessionStore& store, Metrics& metrics);
+  ~Server();
+
+  // Binds and starts accepting. Returns the bound port.
+  std::uint16_t start();
+  // Stops accepting, closes WebSockets with 1001 and waits (up to `limit`) for
+  // in-flight requests to finish.
+  boost::asio::awaitable<void> drain(std::chrono::milliseconds limit);
+
+  ws::Hub& hub() { return hub_; }
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+
+  boost::asio::io_context& io_;
+  ServerOptions options_;
+  IdGenerator ids_;
+  http::ChangeWaiter waiter_;
+  http::Router router_;
+  ws::Hub hub_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::atomic<int> in_flight_{0};
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace sk::server

@@ -1,0 +1,129 @@
+#include "server/session_service.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "engine/live_view.h"
+#include "server/metrics.h"
+#include "server/ws/messages.h"
+
+namespace sk::server {
+
+namespace asio = boost::asio;
+using domain::Error;
+using domain::ErrorCode;
+using domain::Result;
+
+namespace {
+
+// The write a transition implies: state, audit events, next deadline, and the
+// messages every watcher receives (STATE_UPDATE first, so a client reading
+// TIME_EXPIRED already holds the state that follows it).
+store::Write write_for(const engine::Transition& t, const domain::LiveView& live,
+                       domain::TimePoint now) {
+  store::Write w;
+  w.state = t.state;
+  w.events = t.events;
+  w.deadline = engine::deadline(t.state);
+  w.messages.push_back(ws::state_update_message(t.state, live));
+  for (const auto& e : t.expiries) {
+    w.messages.push_back(ws::time_expired_message(t.state.session_id, e, now));
+  }
+  return w;
+}
+
+// A time-out fired by the store's timer is retried this many times when a request
+// changes the session between our read and our write.
+constexpr int kTimeoutAttempts = 8;
+
+}  // namespace
+
+SessionService::SessionService(store::SessionStore& store, const domain::Clock& clock,
+                               Metrics* metrics)
+    : store_(store), clock_(clock), metrics_(metrics) {}
+
+asio::awaitable<Result<SessionSnapshot>> SessionService::create(domain::CreateSessionRequest request,
+                                                                domain::Uuid session_id) {
+  const auto now = clock_.wall_now();
+  auto t = engine::create(request, session_id, now);
+  if (!t) co_return t.error();
+  const auto live = engine::live_view(t->state, now);
+  if (auto err = co_await store_.create(write_for(*t, live, now))) {
+    if (err->code == ErrorCode::unavailable && metrics_) metrics_->store_error();
+    co_return *err;
+  }
+  co_return SessionSnapshot{std::move(t->state), live, {}, true};
+}
+
+asio::awaitable<Result<SessionSnapshot>> SessionService::get(domain::Uuid id) {
+  auto s = co_await store_.get(id);
+  if (!s) {
+    if (s.error().code == ErrorCode::unavailable && metrics_) metrics_->store_error();
+    co_return s.error();
+  }
+  const auto now = clock_.wall_now();
+  auto live = engine::live_view(*s, now);
+  co_return SessionSnapshot{std::move(*s), std::move(live), {}, false};
+}
+
+asio::awaitable<Result<SessionSnapshot>> SessionService::execute(domain::Uuid id,
+                                                                 domain::Command command) {
+  auto current = co_await store_.get(id);
+  if (!current) {
+    if (current.error().code == ErrorCode::unavailable && metrics_) metrics_->store_error();
+    co_return current.error();
+  }
+  // `now` is taken once, after the read: the transition is computed at the instant
+  // closest to its write.
+  const auto now = clock_.wall_now();
+  auto t = engine::apply(*current, command, now);
+  if (!t) co_return t.error();
+  if (!t->changed) {
+    auto live = engine::live_view(t->state, now);
+    co_return SessionSnapshot{std::move(t->state), std::move(live), {}, false};
+  }
+  const auto live = engine::live_view(t->state, now);
+  if (auto err = co_await store_.update(write_for(*t, live, now), current->version)) {
+    if (err->code == ErrorCode::unavailable && metrics_) metrics_->store_error();
+    co_return *err;
+  }
+  if (metrics_) {
+    for (const auto& e : t->expiries) {
+      metrics_->timeout_fired(std::chrono::duration_cast<std::chrono::milliseconds>(now - e.at));
+    }
+  }
+  co_return SessionSnapshot{std::move(t->state), live, std::move(t->expiries), true};
+}
+
+asio::awaitable<Result<bool>> SessionService::remove(domain::Uuid id) {
+  const auto now = clock_.wall_now();
+  domain::Event deleted;
+  deleted.type = domain::EventType::session_deleted;
+  deleted.at = now;
+  auto r = co_await store_.remove(id, deleted, ws::session_deleted_message(id, now));
+  if (!r && r.error().code == ErrorCode::unavailable && metrics_) metrics_->store_error();
+  co_return r;
+}
+
+asio::awaitable<void> SessionService::fire_deadline(domain::Uuid id) {
+  for (int attempt = 0; attempt < kTimeoutAttempts; ++attempt) {
+    auto current = co_await store_.get(id);
+    if (!current) co_return;  // deleted or expired meanwhile: nothing to time out
+    const auto due = engine::deadline(*current);
+    if (!due) co_return;  // a request already applied it (or paused the clock)
+    auto now = clock_.wall_now();
+    if (*due > now) {
+      // The timer may wake a millisecond early against the wall clock: wait the rest.
+      asio::steady_timer timer(co_await asio::this_coro::executor);
+      timer.expires_after(*due - now + std::chrono::milliseconds{1});
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    auto r = co_await execute(id, domain::TimeoutCommand{});
+    if (r || r.error().code != ErrorCode::conflict) co_return;
+  }
+}
+
+}  // namespace sk::server

@@ -1,0 +1,393 @@
+// One WebSocket connection of the hub (see connection.h): handshake, first sync,
+// request reader, single writer, bounded queue, keep-alive and close.
+//
+// Life of a connection, all on its strand:
+//   accept the upgrade -> validate sessionId (else close 1008) -> register as a
+//   watcher -> read the session -> queue CONNECTED and STATE_SYNC (or ERROR) ahead of
+//   whatever the store delivered meanwhile -> start the writer -> read requests until
+//   the socket ends -> wait for the writer -> unregister.
+// Registering before the read is what makes the first sync race-free: a write that
+// the read misses is delivered by the store, and one it sees arrives with a version
+// not newer than the sync and is dropped.
+#include "server/ws/connection.h"
+
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/field.hpp>
+#include <exception>
+#include <utility>
+#include <variant>
+
+#include "server/http/responses.h"
+#include "server/metrics.h"
+#include "server/ws/messages.h"
+
+namespace sk::server::ws {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// Upgrade and close handshakes: a client that cannot finish either in 10 s is gone.
+constexpr std::chrono::seconds kHandshakeTimeout{10};
+// Client requests are tiny (PING, RECONNECT); anything bigger is abuse (closed 1009).
+constexpr std::size_t kMaxMessageBytes = 64 * 1024;
+// After the reader has ended, how long the writer may take to finish its close
+// handshake before the socket is simply closed under it.
+constexpr std::chrono::seconds kWriterGrace{1};
+
+// Moves `stream` onto a strand of its executor unless it already is on one. Beast's
+// keep-alive timer pings and times out from the stream's own executor, so that
+// executor must serialise with everything else the connection does.
+beast::tcp_stream on_strand(beast::tcp_stream stream) {
+  const auto ex = stream.get_executor();
+  if (ex.target<asio::strand<asio::io_context::executor_type>>() != nullptr ||
+      ex.target<asio::strand<asio::any_io_executor>>() != nullptr) {
+    return stream;
+  }
+  tcp::socket& socket = stream.socket();
+  beast::error_code ec;
+  const auto endpoint = socket.local_endpoint(ec);
+  if (ec) return stream;  // not connected: the handshake fails on it anyway
+  const auto native = socket.release(ec);
+  if (ec) return stream;
+  tcp::socket moved(asio::make_strand(ex));
+  moved.assign(endpoint.protocol(), native, ec);
+  if (ec) {
+    ::close(native);  // ours now: released from `socket`, refused by `moved`
+    return stream;
+  }
+  return beast::tcp_stream(std::move(moved));
+}
+
+std::shared_ptr<const std::string> shared(std::string text) {
+  return std::make_shared<const std::string>(std::move(text));
+}
+
+}  // namespace
+
+Connection::Connection(std::shared_ptr<HubLink> hub, beast::tcp_stream stream, Request request)
+    : hub_(std::move(hub)),
+      ws_(on_strand(std::move(stream))),
+      strand_(ws_.get_executor()),
+      request_(std::move(request)),
+      wake_(strand_),
+      writer_done_(strand_) {}
+
+Connection::~Connection() = default;
+
+void Connection::start(bool going_away) {
+  if (going_away) request_close(CloseCode::going_away, "server shutting down");
+  // run() unregisters on every path (its guard), so a stray exception (a bug) only
+  // needs to be kept from escaping into the io_context.
+  asio::co_spawn(strand_, run(), [self = shared_from_this()](const std::exception_ptr&) {});
+}
+
+void Connection::deliver(Outgoing message, bool close_after) {
+  asio::post(strand_,
+             [self = shared_from_this(), message = std::move(message), close_after]() mutable {
+               self->on_deliver(std::move(message), close_after);
+             });
+}
+
+void Connection::close(CloseCode code) {
+  asio::post(strand_, [self = shared_from_this(), code] {
+    self->discard_ = true;
+    self->queue_.clear();
+    self->queued_bytes_ = 0;
+    self->request_close(code, code == CloseCode::going_away ? "server shutting down" : "");
+  });
+}
+
+asio::awaitable<void> Connection::run() {
+  struct FinishGuard {
+    Connection& c;
+    ~FinishGuard() { c.finish(); }
+  } guard{*this};
+
+  if (!co_await handshake_and_sync()) co_return;
+
+  writer_running_ = true;
+  asio::co_spawn(strand_, write_loop(), [self = shared_from_this()](const std::exception_ptr& e) {
+    if (e) self->abort();
+    self->writer_stopped();
+  });
+  co_await read_loop();
+
+  // The reader ends with the socket (the peer closed, our close handshake finished,
+  // the keep-alive timed out, or we aborted). Let the writer finish its close.
+  stopping_ = true;
+  wake_.cancel();
+  if (writer_running_) {
+    writer_done_.expires_after(kWriterGrace);
+    auto [ec] = co_await writer_done_.async_wait(kTuple);
+    if (!ec && writer_running_) {
+      abort();
+      writer_done_.expires_at(asio::steady_timer::time_point::max());
+      co_await writer_done_.async_wait(kTuple);
+    }
+  }
+}
+
+asio::awaitable<bool> Connection::handshake_and_sync() {
+  beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = kHandshakeTimeout;
+  // Beast pings after idle_timeout / 2 without incoming data (so every heartbeat) and
+  // drops the client after idle_timeout (two heartbeats) without any.
+  timeouts.idle_timeout = 2 * hub_->options().heartbeat;
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "synckairos"); }));
+  ws_.read_message_max(kMaxMessageBytes);
+
+  auto [accept_ec] = co_await ws_.async_accept(request_, kTuple);
+  if (accept_ec) co_return false;  // not a WebSocket client, or already gone
+  opened_ = true;
+  if (auto* m = hub_->metrics()) m->websocket_opened();
+  ws_.text(true);
+
+  const auto query = parse_session_id(request_.target());
+  request_ = {};  // the upgrade request is no longer needed
+  if (close_code_) {  // the hub shut down during the handshake
+    co_await close_now(*close_code_, close_reason_);
+    co_return false;
+  }
+  if (!query.id) {
+    co_await close_now(CloseCode::policy_error, query.error);
+    co_return false;
+  }
+  session_id_ = query.id;
+  if (!hub_->watch(*session_id_, shared_from_this())) {
+    co_await close_now(CloseCode::going_away, "server shutting down");
+    co_return false;
+  }
+
+  // From here on the store's messages for the session are queued (not yet written).
+  accepting_ = true;
+  const auto& clock = hub_->service().clock();
+  auto connected = connected_message(*session_id_, clock.wall_now());
+  auto snapshot = co_await fetch();
+  if (aborted_) co_return false;  // dropped while reading (queue overflow)
+  if (discard_) co_return true;   // shut down while reading: the writer just closes
+
+  // CONNECTED and the first state go ahead of what arrived meanwhile; queued states
+  // not newer than the sync are dropped, so versions still only go up.
+  std::deque<Outgoing> first;
+  first.push_back(Outgoing{shared(std::move(connected)), 0, std::nullopt});
+  std::int64_t synced = 0;
+  if (snapshot) {
+    synced = snapshot->state.version;
+    first.push_back(Outgoing{shared(state_sync_message(snapshot->state, snapshot->live)), synced,
+                             std::nullopt});
+  } else {
+    const auto& e = snapshot.error();
+    first.push_back(Outgoing{
+        shared(error_message(http::error_code_name(e), e.message, clock.wall_now())), 0,
+        std::nullopt});
+  }
+  queued_bytes_ = 0;
+  for (auto& m : first) queued_bytes_ += m.payload->size();
+  for (auto& m : queue_) {
+    if (m.version != 0 && m.version <= synced) continue;
+    queued_bytes_ += m.payload->size();
+    first.push_back(std::move(m));
+  }
+  queue_ = std::move(first);
+  if (synced > last_version_) last_version_ = synced;
+  const auto& options = hub_->options();
+  if (queue_.size() > options.max_queued_messages || queued_bytes_ > options.max_queued_bytes) {
+    drop_slow_client();
+    co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<void> Connection::read_loop() {
+  beast::flat_buffer buffer;
+  for (;;) {
+    auto [ec, bytes] = co_await ws_.async_read(buffer, kTuple);
+    (void)bytes;
+    // Errors end the connection: closed (a close handshake), timeout (keep-alive),
+    // message_too_big (Beast has already sent 1009), or the socket is gone.
+    if (ec) co_return;
+    if (!ws_.got_text()) {
+      buffer.clear();
+      push_error("VALIDATION_ERROR", "binary frames are not supported");
+      continue;
+    }
+    // A flat_buffer holds the message contiguously; the parser copies it (padding).
+    const auto request = parser_.parse(
+        std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size()));
+    buffer.clear();
+    if (const auto* ping = std::get_if<PingRequest>(&request)) {
+      push_reply(pong_message(hub_->service().clock().wall_now(), ping->client_timestamp));
+    } else if (const auto* reconnect_request = std::get_if<ReconnectRequest>(&request)) {
+      co_await reconnect(*reconnect_request);
+    } else {
+      push_error("VALIDATION_ERROR", std::get<InvalidRequest>(request).message);
+    }
+  }
+}
+
+asio::awaitable<void> Connection::reconnect(const ReconnectRequest& request) {
+  auto snapshot = co_await fetch();
+  if (!snapshot) {
+    push_error(http::error_code_name(snapshot.error()), snapshot.error().message);
+    co_return;
+  }
+  const auto version = snapshot->state.version;
+  // The client is current: nothing new to send.
+  if (request.last_version && version <= *request.last_version) co_return;
+  // A state newer than this read is already queued or sent; it reaches the client
+  // anyway, and an older sync after it would take the client back in time.
+  if (version < last_version_) co_return;
+  // The client says it lost what we sent: resend even at the version already sent
+  // (the one case the version filter is bypassed).
+  if (push(Outgoing{shared(state_sync_message(snapshot->state, snapshot->live)), version,
+                    std::nullopt})) {
+    last_version_ = version;
+  }
+}
+
+asio::awaitable<void> Connection::write_loop() {
+  while (!stopping_ && !aborted_) {
+    if (!queue_.empty()) {
+      Outgoing m = std::move(queue_.front());
+      queue_.pop_front();
+      queued_bytes_ -= m.payload->size();
+      auto [ec, bytes] = co_await ws_.async_write(asio::buffer(*m.payload), kTuple);
+      (void)bytes;
+      if (ec) {
+        abort();
+        break;
+      }
+      if (m.received) {
+        if (auto* metrics = hub_->metrics()) {
+          metrics->fanout_delivered(hub_->service().clock().steady_now() - *m.received);
+        }
+      }
+      continue;
+    }
+    if (close_code_) {
+      // The reader sees the peer's answering close frame and ends with error::closed.
+      auto [ec] = co_await ws_.async_close(websocket::close_reason(*close_code_, close_reason_),
+                                           kTuple);
+      if (ec) abort();
+      break;
+    }
+    wake_.expires_at(asio::steady_timer::time_point::max());
+    co_await wake_.async_wait(kTuple);
+  }
+  writer_stopped();
+}
+
+asio::awaitable<void> Connection::close_now(CloseCode code, std::string_view reason) {
+  // No reader is running here: async_close reads (and discards) until the peer's close
+  // frame, bounded by the handshake timeout.
+  auto [ec] = co_await ws_.async_close(websocket::close_reason(code, reason), kTuple);
+  if (ec) abort();
+}
+
+asio::awaitable<domain::Result<SessionSnapshot>> Connection::fetch() {
+  try {
+    co_return co_await hub_->service().get(*session_id_);
+  } catch (const std::exception&) {
+    // A bug below us; the client gets INTERNAL_ERROR and the connection stays usable.
+  }
+  co_return domain::Error::internal();
+}
+
+void Connection::on_deliver(Outgoing message, bool close_after) {
+  if (!accepting_ || close_code_ || aborted_) return;
+  const auto version = message.version;
+  if (version != 0 && version <= last_version_) return;  // duplicate or older state
+  if (!push(std::move(message))) return;
+  if (version != 0) last_version_ = version;
+  if (close_after) request_close(CloseCode::normal, "session deleted");
+}
+
+bool Connection::push(Outgoing message) {
+  if (!accepting_ || close_code_ || aborted_) return false;
+  const auto& options = hub_->options();
+  const auto size = message.payload->size();
+  if (queue_.size() >= options.max_queued_messages ||
+      queued_bytes_ + size > options.max_queued_bytes) {
+    drop_slow_client();
+    return false;
+  }
+  queued_bytes_ += size;
+  queue_.push_back(std::move(message));
+  wake_.cancel();
+  return true;
+}
+
+void Connection::push_reply(std::string payload) {
+  push(Outgoing{shared(std::move(payload)), 0, std::nullopt});
+}
+
+void Connection::push_error(std::string_view code, std::string_view message) {
+  push_reply(error_message(code, message, hub_->service().clock().wall_now()));
+}
+
+void Connection::request_close(CloseCode code, std::string_view reason) {
+  if (close_code_) return;
+  close_code_ = code;
+  close_reason_ = reason;
+  wake_.cancel();
+}
+
+void Connection::writer_stopped() {
+  if (!writer_running_) return;
+  writer_running_ = false;
+  writer_done_.cancel();
+}
+
+void Connection::drop_slow_client() {
+  // The queue is full because a write is stuck on a client that does not read, so a
+  // close frame could only queue behind it: close the socket instead.
+  if (auto* m = hub_->metrics()) m->websocket_dropped_slow();
+  queue_.clear();
+  queued_bytes_ = 0;
+  abort();
+}
+
+void Connection::abort() {
+  if (aborted_) return;
+  aborted_ = true;
+  accepting_ = false;
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+  wake_.cancel();
+}
+
+void Connection::finish() {
+  if (finished_) return;
+  finished_ = true;
+  accepting_ = false;
+  stopping_ = true;
+  queue_.clear();
+  queued_bytes_ = 0;
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+  wake_.cancel();
+  hub_->finished(*this);
+  if (opened_) {
+    if (auto* m = hub_->metrics()) m->websocket_closed();
+  }
+}
+
+}  // namespace sk::server::ws

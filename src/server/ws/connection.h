@@ -1,0 +1,139 @@
+// One WebSocket client of the hub (SPEC §4): its handshake, its sessionId, the reader
+// of its requests, its single writer and its bounded outgoing queue.
+//
+// Threading: all of a connection's state lives on its strand (the stream's executor).
+// deliver() and close() are the only entry points from other threads; they post to
+// the strand and return at once, so the store's publisher (which calls the hub under
+// its own lock) is never blocked by a client. A connection never writes session
+// state and never calls the store itself: it reads through SessionService.
+//
+// Ordering: state messages (STATE_SYNC, STATE_UPDATE) carry their version, and one
+// not newer than the last state queued is dropped, so a client sees versions only go
+// up. Everything else (TIME_EXPIRED, PONG, ERROR, ...) is sent in arrival order.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/result.h"
+#include "domain/uuid.h"
+#include "server/session_service.h"
+#include "server/ws/client_input.h"
+#include "server/ws/hub.h"
+
+namespace sk::server {
+class Metrics;
+}
+
+namespace sk::server::ws {
+
+class Connection;
+
+// What a connection needs from its hub (implemented in hub.cc). Connections hold it
+// by shared_ptr, so it outlives every connection still running, even past the Hub.
+class HubLink {
+ public:
+  virtual ~HubLink() = default;
+  virtual SessionService& service() = 0;
+  virtual Metrics* metrics() = 0;
+  virtual const HubOptions& options() const = 0;
+  // Adds `c` to the watchers of `session`. false when the hub is shutting down.
+  virtual bool watch(const domain::Uuid& session, const std::shared_ptr<Connection>& c) = 0;
+  // `c` has finished: it is no longer counted nor delivered to.
+  virtual void finished(const Connection& c) = 0;
+};
+
+// One outgoing text frame. A fan-out payload is formatted once and shared by every
+// watcher's queue.
+struct Outgoing {
+  std::shared_ptr<const std::string> payload;
+  std::int64_t version = 0;  // of a state message; 0 for anything else
+  // Fan-out messages: when the hub received it, for the fan-out latency metric.
+  std::optional<std::chrono::steady_clock::time_point> received;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+  using CloseCode = boost::beast::websocket::close_code;
+
+  // A stream not already on a strand is moved onto a new one, because Beast's
+  // keep-alive timer acts on the stream from the stream's executor.
+  Connection(std::shared_ptr<HubLink> hub, boost::beast::tcp_stream stream, Request request);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs the connection until it closes. With `going_away` (the hub is shutting
+  // down) the handshake is completed and then closed with 1001.
+  void start(bool going_away);
+
+  // Thread-safe, never blocks. Queues `message`; with `close_after`, closes with 1000
+  // once it has been sent (SESSION_DELETED). Ignored once the connection is closing.
+  void deliver(Outgoing message, bool close_after);
+  // Thread-safe, never blocks. Drops what is queued and closes with `code`.
+  void close(CloseCode code);
+
+ private:
+  using Stream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+
+  boost::asio::awaitable<void> run();
+  // true when the connection is open and watching, with its first messages queued.
+  boost::asio::awaitable<bool> handshake_and_sync();
+  boost::asio::awaitable<void> read_loop();
+  boost::asio::awaitable<void> write_loop();
+  boost::asio::awaitable<void> close_now(CloseCode code, std::string_view reason);
+  boost::asio::awaitable<void> reconnect(const ReconnectRequest& request);
+  boost::asio::awaitable<domain::Result<SessionSnapshot>> fetch();
+
+  // Strand only, below.
+  void on_deliver(Outgoing message, bool close_after);
+  // Queues a frame within the limits; on overflow drops the client. false if not queued.
+  bool push(Outgoing message);
+  void push_reply(std::string payload);
+  void push_error(std::string_view code, std::string_view message);
+  void request_close(CloseCode code, std::string_view reason);
+  void writer_stopped();
+  void drop_slow_client();
+  // Closes the socket without a close handshake: every pending operation ends.
+  void abort();
+  // Idempotent: unregisters from the hub and the metrics.
+  void finish();
+
+  std::shared_ptr<HubLink> hub_;
+  Stream ws_;
+  const boost::asio::any_io_executor strand_;  // ws_'s executor, readable from any thread
+  Request request_;
+  boost::asio::steady_timer wake_;         // the writer waits here for work
+  boost::asio::steady_timer writer_done_;  // run() waits here for the writer to end
+  ClientRequestParser parser_;
+
+  std::optional<domain::Uuid> session_id_;
+  std::deque<Outgoing> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::int64_t last_version_ = 0;  // of the newest state message queued
+  std::optional<CloseCode> close_code_;
+  std::string_view close_reason_;  // a literal
+  bool accepting_ = false;  // deliveries are queued (from registration until closing)
+  bool discard_ = false;    // close() asked to drop what is queued
+  bool stopping_ = false;   // the reader has ended: the writer stops
+  bool writer_running_ = false;
+  bool aborted_ = false;
+  bool opened_ = false;  // counted in websocket_opened
+  bool finished_ = false;
+};
+
+}  // namespace sk::server::ws

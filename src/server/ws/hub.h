@@ -1,0 +1,58 @@
+// The WebSocket hub (SPEC §4): takes over upgraded connections on /ws?sessionId=,
+// keeps who watches which session, and delivers the store's fan-out messages to
+// them. It subscribes to the store once; it never writes state.
+//
+// Ordering: every connection has one writer and a bounded outgoing queue; state
+// messages carry their version and one older than what the client already has is
+// never sent, so a client sees versions only go up and never misses the latest.
+// A client that does not read is dropped (queue over its limit), never waited for.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+
+#include "server/session_service.h"
+#include "store/session_store.h"
+
+namespace sk::server {
+class Metrics;
+}
+
+namespace sk::server::ws {
+
+struct HubOptions {
+  // The server pings every `heartbeat`; a client silent for two heartbeats is dropped.
+  std::chrono::milliseconds heartbeat{5000};
+  std::size_t max_queued_messages = 1024;
+  std::size_t max_queued_bytes = 16u << 20;
+};
+
+class Hub {
+ public:
+  Hub(SessionService& service, store::SessionStore& store, Metrics* metrics, HubOptions options);
+  ~Hub();
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+  // Takes over a connection whose upgrade request has been read. Validates the
+  // sessionId query parameter (missing or malformed: accept, then close 1008 with a
+  // reason), sends CONNECTED, then STATE_SYNC when the session exists.
+  void accept(boost::beast::tcp_stream stream,
+              boost::beast::http::request<boost::beast::http::string_body> request);
+
+  // Closes every connection with 1001 (going away). Idempotent.
+  void shutdown();
+
+  std::size_t connection_count() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sk::server::ws

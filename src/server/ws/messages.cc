@@ -1,0 +1,103 @@
+#include "server/ws/messages.h"
+
+#include <fmt/format.h>
+
+#include "domain/json.h"
+
+namespace sk::server::ws {
+namespace {
+
+void open(std::string& out, std::string_view type, std::int64_t timestamp) {
+  out += R"({"type":")";
+  out += type;
+  out += R"(","timestamp":)";
+  out += std::to_string(timestamp);
+}
+
+void append_session_id(std::string& out, const domain::Uuid& id) {
+  out += R"(,"sessionId":")";
+  id.append_to(out);
+  out += '"';
+}
+
+std::string with_state(std::string_view type, const domain::Session& s,
+                       const domain::LiveView& live) {
+  std::string out;
+  out.reserve(1024);
+  open(out, type, domain::to_unix_ms(live.server_time));
+  append_session_id(out, s.session_id);
+  out += R"(,"state":)";
+  domain::append_session_json(out, s, live);
+  out += '}';
+  return out;
+}
+
+}  // namespace
+
+std::string connected_message(const domain::Uuid& session_id, domain::TimePoint now) {
+  std::string out;
+  open(out, "CONNECTED", domain::to_unix_ms(now));
+  append_session_id(out, session_id);
+  out += '}';
+  return out;
+}
+
+std::string state_sync_message(const domain::Session& s, const domain::LiveView& live) {
+  return with_state("STATE_SYNC", s, live);
+}
+
+std::string state_update_message(const domain::Session& s, const domain::LiveView& live) {
+  return with_state("STATE_UPDATE", s, live);
+}
+
+std::string time_expired_message(const domain::Uuid& session_id, const engine::Expiry& expiry,
+                                 domain::TimePoint now) {
+  std::string out;
+  open(out, "TIME_EXPIRED", domain::to_unix_ms(now));
+  append_session_id(out, session_id);
+  if (expiry.participant_id) {
+    out += R"(,"participant_id":")";
+    expiry.participant_id->append_to(out);
+    out += '"';
+  }
+  if (expiry.group_id) {
+    out += R"(,"group_id":")";
+    expiry.group_id->append_to(out);
+    out += '"';
+  }
+  out += R"(,"action":")";
+  out += domain::to_string(expiry.action);
+  out += R"(","deadline_ms":)";
+  out += std::to_string(domain::to_unix_ms(expiry.at));
+  out += '}';
+  return out;
+}
+
+std::string session_deleted_message(const domain::Uuid& session_id, domain::TimePoint now) {
+  std::string out;
+  open(out, "SESSION_DELETED", domain::to_unix_ms(now));
+  append_session_id(out, session_id);
+  out += '}';
+  return out;
+}
+
+std::string pong_message(domain::TimePoint now, std::optional<std::int64_t> client_timestamp) {
+  std::string out;
+  open(out, "PONG", domain::to_unix_ms(now));
+  if (client_timestamp) out += fmt::format(R"(,"client_timestamp":{})", *client_timestamp);
+  out += '}';
+  return out;
+}
+
+std::string error_message(std::string_view code, std::string_view message, domain::TimePoint now) {
+  std::string out;
+  open(out, "ERROR", domain::to_unix_ms(now));
+  out += R"(,"code":)";
+  domain::append_json_string(out, code);
+  out += R"(,"message":)";
+  domain::append_json_string(out, message);
+  out += '}';
+  return out;
+}
+
+}  // namespace sk::server::ws

@@ -1,0 +1,26 @@
+// The WebSocket protocol's server → client messages (SPEC §4), formatted once and
+// sent as-is to every watcher. `timestamp` is always the server's ms clock.
+// No I/O here.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/live_view.h"
+#include "domain/session.h"
+#include "engine/engine.h"
+
+namespace sk::server::ws {
+
+std::string connected_message(const domain::Uuid& session_id, domain::TimePoint now);
+// STATE_SYNC and STATE_UPDATE carry the full session with live values at `live`.
+std::string state_sync_message(const domain::Session& s, const domain::LiveView& live);
+std::string state_update_message(const domain::Session& s, const domain::LiveView& live);
+std::string time_expired_message(const domain::Uuid& session_id, const engine::Expiry& expiry,
+                                 domain::TimePoint now);
+std::string session_deleted_message(const domain::Uuid& session_id, domain::TimePoint now);
+std::string pong_message(domain::TimePoint now, std::optional<std::int64_t> client_timestamp);
+std::string error_message(std::string_view code, std::string_view message, domain::TimePoint now);
+
+}  // namespace sk::server::ws

@@ -1,0 +1,262 @@
+// MemoryStore: see memory_store.h. The table, TTL expiry and the write path; fan-out
+// and deadlines are delegated to FanOut and DeadlineTimer. No I/O, no engine calls.
+#include "store/memory/memory_store.h"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "store/memory/deadline_timer.h"
+#include "store/memory/fan_out.h"
+#include "store/memory/uuid_hash.h"
+
+namespace sk::store {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// Everything the background loops touch, so they keep it alive after ~MemoryStore.
+struct MemoryStore::Core : std::enable_shared_from_this<Core> {
+  struct Entry {
+    Session session;
+    SteadyTime expires_at;
+  };
+  using Table = std::unordered_map<Uuid, Entry, memory::UuidHash>;
+
+  Core(asio::any_io_executor executor, const domain::Clock& c, MemoryStoreOptions o)
+      : clock(c),
+        options(std::move(o)),
+        fan_out(memory::FanOut::make()),
+        deadlines(memory::DeadlineTimer::start(executor, c)),
+        strand(asio::make_strand(executor)),
+        sweep_timer(strand) {}
+
+  Status create(Write w);
+  Status update(Write w, std::optional<std::int64_t> expected_version);
+  Result<bool> remove(const Uuid& id, domain::Event deleted, std::string message);
+  Status broadcast(const Uuid& id, std::string message);
+  Result<Session> get(const Uuid& id);
+  Result<std::int64_t> count();
+  void close();
+  static asio::awaitable<void> sweep(std::shared_ptr<Core> core);
+
+  // The helpers below run under `mu`.
+  // The entry of `id`, or end(); an expired entry is expired on the spot (lazy expiry).
+  Table::iterator find_live(const Uuid& id, SteadyTime now);
+  void expire(Table::iterator it);
+  void purge(SteadyTime now);
+  std::optional<Error> audit(const Session& state, const std::vector<domain::Event>& events);
+  void commit(Table::iterator it, Write& w, SteadyTime now);
+
+  const domain::Clock& clock;
+  const MemoryStoreOptions options;
+  const std::shared_ptr<memory::FanOut> fan_out;
+  const std::shared_ptr<memory::DeadlineTimer> deadlines;
+  asio::strand<asio::any_io_executor> strand;
+  asio::steady_timer sweep_timer;  // used on `strand` only
+
+  std::mutex mu;  // guards the table, the expiry index and every publish
+  Table table;
+  std::set<std::pair<SteadyTime, Uuid>> expiry;  // soonest first
+  std::atomic<bool> closed{false};               // written under mu
+};
+
+MemoryStore::Core::Table::iterator MemoryStore::Core::find_live(const Uuid& id, SteadyTime now) {
+  const auto it = table.find(id);
+  if (it == table.end() || it->second.expires_at > now) return it;
+  expire(it);
+  return table.end();
+}
+
+void MemoryStore::Core::expire(Table::iterator it) {
+  const Uuid id = it->first;
+  expiry.erase({it->second.expires_at, id});
+  deadlines->set(id, std::nullopt);
+  table.erase(it);
+  fan_out->publish(StoreMessage{id, MessageKind::deleted, 0, {}});
+}
+
+void MemoryStore::Core::purge(SteadyTime now) {
+  while (!expiry.empty() && expiry.begin()->first <= now) {
+    const auto it = table.find(expiry.begin()->second);
+    if (it == table.end()) {  // cannot happen: the index mirrors the table
+      expiry.erase(expiry.begin());
+      continue;
+    }
+    expire(it);
+  }
+}
+
+// Before anything changes: if the audit sink refuses the events, the write does not
+// happen (no state change without its audit event, SPEC §5).
+std::optional<Error> MemoryStore::Core::audit(const Session& state,
+                                              const std::vector<domain::Event>& events) {
+  if (!options.audit || events.empty()) return std::nullopt;
+  try {
+    options.audit(state, events);
+  } catch (...) {
+    return Error::internal();
+  }
+  return std::nullopt;
+}
+
+// The rest of a write, after the state is in the table: TTL, deadline, messages.
+void MemoryStore::Core::commit(Table::iterator it, Write& w, SteadyTime now) {
+  const Uuid& id = it->first;
+  Entry& entry = it->second;
+  expiry.erase({entry.expires_at, id});
+  entry.expires_at = now + options.ttl;
+  expiry.emplace(entry.expires_at, id);
+  deadlines->set(id, w.deadline);
+  for (auto& payload : w.messages) {
+    fan_out->publish(
+        StoreMessage{id, MessageKind::update, entry.session.version, std::move(payload)});
+  }
+}
+
+Status MemoryStore::Core::create(Write w) {
+  std::lock_guard lock(mu);
+  if (closed) return Error::unavailable("store");
+  const auto now = clock.steady_now();
+  const Uuid id = w.state.session_id;
+  if (find_live(id, now) != table.end()) return Error::session_exists();
+  if (auto error = audit(w.state, w.events)) return error;
+  const auto it = table.emplace(id, Entry{std::move(w.state), SteadyTime{}}).first;
+  commit(it, w, now);
+  return std::nullopt;
+}
+
+Status MemoryStore::Core::update(Write w, std::optional<std::int64_t> expected_version) {
+  std::lock_guard lock(mu);
+  if (closed) return Error::unavailable("store");
+  const auto now = clock.steady_now();
+  const auto it = find_live(w.state.session_id, now);
+  if (it == table.end()) return Error::not_found();
+  const std::int64_t actual = it->second.session.version;
+  if (expected_version && *expected_version != actual) {
+    return Error::version_conflict(*expected_version, actual);
+  }
+  if (auto error = audit(w.state, w.events)) return error;
+  it->second.session = std::move(w.state);
+  commit(it, w, now);
+  return std::nullopt;
+}
+
+Result<bool> MemoryStore::Core::remove(const Uuid& id, domain::Event deleted, std::string message) {
+  std::lock_guard lock(mu);
+  if (closed) return Error::unavailable("store");
+  const auto it = find_live(id, clock.steady_now());
+  if (it == table.end()) return false;
+  if (auto error = audit(it->second.session, {std::move(deleted)})) return *error;
+  expiry.erase({it->second.expires_at, id});
+  table.erase(it);
+  deadlines->set(id, std::nullopt);
+  fan_out->publish(StoreMessage{id, MessageKind::deleted, 0, std::move(message)});
+  return true;
+}
+
+Status MemoryStore::Core::broadcast(const Uuid& id, std::string message) {
+  std::lock_guard lock(mu);
+  if (closed) return Error::unavailable("store");
+  if (find_live(id, clock.steady_now()) == table.end()) return Error::not_found();
+  fan_out->publish(StoreMessage{id, MessageKind::broadcast, 0, std::move(message)});
+  return std::nullopt;
+}
+
+Result<Session> MemoryStore::Core::get(const Uuid& id) {
+  std::lock_guard lock(mu);
+  if (closed) return Error::unavailable("store");
+  const auto it = find_live(id, clock.steady_now());
+  if (it == table.end()) return Error::not_found();
+  return it->second.session;  // a copy: the caller may keep it past the next write
+}
+
+Result<std::int64_t> MemoryStore::Core::count() {
+  std::lock_guard lock(mu);
+  if (closed) return Error::unavailable("store");
+  purge(clock.steady_now());
+  return static_cast<std::int64_t>(table.size());
+}
+
+void MemoryStore::Core::close() {
+  {
+    std::lock_guard lock(mu);
+    if (closed) return;
+    closed = true;
+    table.clear();
+    expiry.clear();
+  }
+  deadlines->close();
+  // steady_timer is not thread-safe: cancel it on the strand the sweep runs on.
+  asio::post(strand, [self = shared_from_this()] { self->sweep_timer.cancel(); });
+}
+
+// The active expiry cycle: sessions nobody reads or writes would otherwise stay in
+// memory forever. The index is ordered by expiry, so a cycle costs O(expired log n).
+asio::awaitable<void> MemoryStore::Core::sweep(std::shared_ptr<Core> core) {
+  const auto interval = std::max(core->options.sweep_interval, std::chrono::milliseconds{1});
+  for (;;) {
+    core->sweep_timer.expires_after(interval);
+    boost::system::error_code ec;  // operation_aborted: close()
+    co_await core->sweep_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    std::lock_guard lock(core->mu);
+    if (core->closed) co_return;
+    core->purge(core->clock.steady_now());
+  }
+}
+
+MemoryStore::MemoryStore(asio::any_io_executor executor, const domain::Clock& clock,
+                         MemoryStoreOptions options)
+    : core_(std::make_shared<Core>(executor, clock, std::move(options))) {
+  asio::co_spawn(core_->strand, Core::sweep(core_), asio::detached);
+}
+
+MemoryStore::~MemoryStore() { close(); }
+
+asio::awaitable<Result<Session>> MemoryStore::get(Uuid id) { co_return core_->get(id); }
+
+asio::awaitable<Status> MemoryStore::create(Write write) {
+  co_return core_->create(std::move(write));
+}
+
+asio::awaitable<Status> MemoryStore::update(Write write,
+                                            std::optional<std::int64_t> expected_version) {
+  co_return core_->update(std::move(write), expected_version);
+}
+
+asio::awaitable<Result<bool>> MemoryStore::remove(Uuid id, domain::Event deleted,
+                                                  std::string message) {
+  co_return core_->remove(id, std::move(deleted), std::move(message));
+}
+
+asio::awaitable<Status> MemoryStore::broadcast(Uuid id, std::string message) {
+  co_return core_->broadcast(id, std::move(message));
+}
+
+Subscription MemoryStore::subscribe(MessageHandler handler) {
+  return core_->fan_out->subscribe(std::move(handler));
+}
+
+void MemoryStore::set_deadline_handler(DeadlineHandler handler) {
+  core_->deadlines->set_handler(std::move(handler));
+}
+
+asio::awaitable<bool> MemoryStore::healthy() { co_return !core_->closed.load(); }
+
+asio::awaitable<Result<std::int64_t>> MemoryStore::count() { co_return core_->count(); }
+
+void MemoryStore::close() { core_->close(); }
+
+std::size_t MemoryStore::pending_deadlines() const { return core_->deadlines->size(); }
+
+}  // namespace sk::store

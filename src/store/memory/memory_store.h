@@ -1,0 +1,74 @@
+// MemoryStore: the embedded SessionStore engine, for a single instance (no Redis).
+// Sessions live in a hash map in this process; writes fan out to in-process
+// subscribers; one timer fires deadlines; a sweep expires idle sessions. It must not
+// know about HTTP, WebSocket or the clock engine: it stores what it is given.
+//
+// Locking: one mutex guards the table. A write validates, stores, hands its audit
+// events to `audit`, schedules its deadline and publishes its messages, all under that
+// mutex, so every subscriber sees the writes of a session (indeed of the whole store)
+// in the order they were made, each after it is visible to get(). Handlers therefore
+// must be cheap and non-blocking (post to a queue) and must not call the store, not
+// even through co_spawn (which may start the coroutine inline): post instead.
+//
+// Expiry, as in Redis (expire.c): lazily, when an operation touches an expired
+// session, plus an active sweep every `sweep_interval` for sessions nobody touches;
+// either way a `deleted` message with an empty payload is published. TTLs run on the
+// injected Clock's steady time, so tests move them with a ManualClock.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "domain/clock.h"
+#include "store/session_store.h"
+
+namespace sk::store {
+
+struct MemoryStoreOptions {
+  std::chrono::seconds ttl{3600};                  // refreshed on every write
+  std::chrono::milliseconds sweep_interval{1000};  // active expiry cycle
+  // Receives each write's audit events in the same step as the write (issue 5 will
+  // plug the audit writer here); may be empty. Called under the store's lock: it must
+  // not block and must not call the store.
+  std::function<void(const domain::Session&, const std::vector<domain::Event>&)> audit;
+};
+
+class MemoryStore final : public SessionStore {
+ public:
+  // `clock` must outlive the store. Background work runs on `executor` until close()
+  // (the destructor closes).
+  MemoryStore(asio::any_io_executor executor, const domain::Clock& clock,
+              MemoryStoreOptions options = {});
+  ~MemoryStore() override;
+  MemoryStore(const MemoryStore&) = delete;
+  MemoryStore& operator=(const MemoryStore&) = delete;
+
+  asio::awaitable<Result<Session>> get(Uuid id) override;
+  asio::awaitable<Status> create(Write write) override;
+  asio::awaitable<Status> update(Write write,
+                                 std::optional<std::int64_t> expected_version) override;
+  asio::awaitable<Result<bool>> remove(Uuid id, domain::Event deleted,
+                                       std::string message) override;
+  asio::awaitable<Status> broadcast(Uuid id, std::string message) override;
+
+  Subscription subscribe(MessageHandler handler) override;
+  void set_deadline_handler(DeadlineHandler handler) override;
+
+  asio::awaitable<bool> healthy() override;
+  asio::awaitable<Result<std::int64_t>> count() override;
+
+  void close() override;
+
+  // Deadlines waiting to fire (for tests and metrics).
+  std::size_t pending_deadlines() const;
+
+ private:
+  struct Core;  // shared with the background loops, which may outlive this object
+  std::shared_ptr<Core> core_;
+};
+
+}  // namespace sk::store

@@ -1,0 +1,74 @@
+// A real HTTP/1.1 client over loopback (Boost.Beast, blocking), with keep-alive:
+// one object is one TCP connection. For tests only.
+#pragma once
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdint>
+#include <string>
+
+#include "support/json.h"
+
+namespace sk::testing {
+
+struct HttpResponse {
+  unsigned status = 0;
+  std::string body;
+  boost::beast::http::fields headers;
+
+  Json json() const { return Json::parse(body); }
+  std::string header(boost::beast::http::field f) const { return std::string{headers[f]}; }
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(std::uint16_t port) : stream_(io_) {
+    stream_.connect(boost::asio::ip::tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), port});
+  }
+
+  HttpResponse request(boost::beast::http::verb method, const std::string& target,
+                       const std::string& body = {},
+                       const std::string& content_type = "application/json") {
+    namespace http = boost::beast::http;
+    http::request<http::string_body> req{method, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.keep_alive(true);
+    if (!body.empty()) {
+      req.set(http::field::content_type, content_type);
+      req.body() = body;
+    }
+    req.prepare_payload();
+    http::write(stream_, req);
+    boost::beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64u << 20);
+    http::read(stream_, buffer, parser);
+    auto res = parser.release();
+    HttpResponse out;
+    out.status = res.result_int();
+    out.body = std::move(res.body());
+    for (const auto& f : res) out.headers.set(f.name_string(), f.value());
+    return out;
+  }
+
+  HttpResponse get(const std::string& target) {
+    return request(boost::beast::http::verb::get, target);
+  }
+  HttpResponse post(const std::string& target, const std::string& body = {}) {
+    return request(boost::beast::http::verb::post, target, body);
+  }
+  HttpResponse del(const std::string& target) {
+    return request(boost::beast::http::verb::delete_, target);
+  }
+
+  boost::beast::tcp_stream& stream() { return stream_; }
+
+ private:
+  boost::asio::io_context io_;
+  boost::beast::tcp_stream stream_;
+};
+
+}  // namespace sk::testing
