@@ -55,7 +55,9 @@ TEST(ChessGame, TwoPlayersTwoWatchersEveryUpdateInOrder) {
         // Each move used >= 15 ms and earned the 1 s increment back.
         EXPECT_GT(banks_after_move[move], 60000 - 2000 * static_cast<std::int64_t>(move + 1));
       }
-      if (v == 3 + kMoves) EXPECT_EQ(state["status"].str(), "completed");
+      if (v == 3 + kMoves) {
+        EXPECT_EQ(state["status"].str(), "completed");
+      }
     }
   }
   // Time conservation over the whole game, per player: bank + used = 60000 + increments.

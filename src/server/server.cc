@@ -65,7 +65,10 @@ asio::awaitable<void> Server::drain(std::chrono::milliseconds limit) {
   hub_.shutdown();
   asio::steady_timer timer(co_await asio::this_coro::executor);
   const auto until = std::chrono::steady_clock::now() + limit;
-  while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < until) {
+  // In-flight requests finish, and WebSocket clients receive their 1001 close frame
+  // before the caller stops the io_context.
+  while ((in_flight_.load() > 0 || hub_.connection_count() > 0) &&
+         std::chrono::steady_clock::now() < until) {
     timer.expires_after(std::chrono::milliseconds{10});
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }

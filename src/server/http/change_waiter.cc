@@ -5,7 +5,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <cstring>
 
 namespace sk::server::http {
 
@@ -15,12 +14,6 @@ struct ChangeWaiter::Waiter {
   explicit Waiter(const asio::any_io_executor& ex) : timer(ex) {}
   asio::steady_timer timer;
 };
-
-std::size_t ChangeWaiter::UuidHash::operator()(const domain::Uuid& id) const noexcept {
-  std::size_t h = 0;
-  std::memcpy(&h, id.bytes().data(), sizeof h);
-  return h;
-}
 
 ChangeWaiter::ChangeWaiter(store::SessionStore& store) {
   subscription_ = store.subscribe([this](const store::StoreMessage& m) { wake(m.session_id); });

@@ -24,13 +24,10 @@ class ChangeWaiter {
 
  private:
   struct Waiter;
-  struct UuidHash {
-    std::size_t operator()(const domain::Uuid& id) const noexcept;
-  };
   void wake(const domain::Uuid& id);
 
   std::mutex mutex_;
-  std::unordered_map<domain::Uuid, std::vector<std::weak_ptr<Waiter>>, UuidHash> waiters_;
+  std::unordered_map<domain::Uuid, std::vector<std::weak_ptr<Waiter>>, domain::UuidHash> waiters_;
   store::Subscription subscription_;
 };
 

@@ -145,7 +145,8 @@ asio::awaitable<Response> Router::dispatch(const Request& req, std::string_view&
     }
     if (parts[0] == "metrics") {
       pattern = "/metrics";
-      if (auto n = co_await store_.count()) metrics_.set_active_sessions(*n);
+      const auto n = co_await store_.count();
+      if (n) metrics_.set_active_sessions(*n);
       Response res{status::ok, req.version()};
       res.set(field::content_type, "text/plain; version=0.0.4");
       res.keep_alive(req.keep_alive());
@@ -334,7 +335,9 @@ asio::awaitable<Response> Router::get_session(const Request& req, const domain::
 }
 
 asio::awaitable<Response> Router::ready(const Request& req) {
-  if (co_await store_.healthy()) {
+  // (Awaited into a local first: GCC 12 miscompiles co_await inside an if condition.)
+  const bool healthy = co_await store_.healthy();
+  if (healthy) {
     co_return json_response(req, status::ok, R"({"status":"ready"})");
   }
   co_return json_response(req, status::service_unavailable,

@@ -11,7 +11,9 @@
 // not newer than the sync and is dropped.
 #include "server/ws/connection.h"
 
-#include <unistd.h>
+#include <exception>
+#include <utility>
+#include <variant>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -21,9 +23,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/field.hpp>
-#include <exception>
-#include <utility>
-#include <variant>
+#include <unistd.h>
 
 #include "server/http/responses.h"
 #include "server/metrics.h"
@@ -88,34 +88,37 @@ Connection::Connection(std::shared_ptr<HubLink> hub, beast::tcp_stream stream, R
 
 Connection::~Connection() = default;
 
-void Connection::start(bool going_away) {
-  if (going_away) request_close(CloseCode::going_away, "server shutting down");
+void Connection::start(std::shared_ptr<Connection> c, bool going_away) {
   // run() unregisters on every path (its guard), so a stray exception (a bug) only
   // needs to be kept from escaping into the io_context.
-  asio::co_spawn(strand_, run(), [self = shared_from_this()](const std::exception_ptr&) {});
+  auto& self = *c;
+  asio::co_spawn(self.strand_, self.run(going_away),
+                 [c = std::move(c)](const std::exception_ptr&) {});
 }
 
-void Connection::deliver(Outgoing message, bool close_after) {
-  asio::post(strand_,
-             [self = shared_from_this(), message = std::move(message), close_after]() mutable {
-               self->on_deliver(std::move(message), close_after);
-             });
-}
-
-void Connection::close(CloseCode code) {
-  asio::post(strand_, [self = shared_from_this(), code] {
-    self->discard_ = true;
-    self->queue_.clear();
-    self->queued_bytes_ = 0;
-    self->request_close(code, code == CloseCode::going_away ? "server shutting down" : "");
+void Connection::deliver(std::shared_ptr<Connection> c, Outgoing message, bool close_after) {
+  auto& self = *c;
+  asio::post(self.strand_, [c = std::move(c), message = std::move(message), close_after]() mutable {
+    c->on_deliver(std::move(message), close_after);
   });
 }
 
-asio::awaitable<void> Connection::run() {
+void Connection::close(std::shared_ptr<Connection> c, CloseCode code) {
+  auto& self = *c;
+  asio::post(self.strand_, [c = std::move(c), code] {
+    c->discard_ = true;
+    c->queue_.clear();
+    c->queued_bytes_ = 0;
+    c->request_close(code, code == CloseCode::going_away ? "server shutting down" : "");
+  });
+}
+
+asio::awaitable<void> Connection::run(bool going_away) {
   struct FinishGuard {
     Connection& c;
     ~FinishGuard() { c.finish(); }
   } guard{*this};
+  if (going_away) request_close(CloseCode::going_away, "server shutting down");
 
   if (!co_await handshake_and_sync()) co_return;
 
@@ -146,8 +149,12 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = kHandshakeTimeout;
   // Beast pings after idle_timeout / 2 without incoming data (so every heartbeat) and
-  // drops the client after idle_timeout (two heartbeats) without any.
-  timeouts.idle_timeout = 2 * hub_->options().heartbeat;
+  // drops the client after idle_timeout (two heartbeats) without any. A heartbeat of
+  // zero turns both off.
+  const auto heartbeat = hub_->options().heartbeat;
+  timeouts.idle_timeout = heartbeat > std::chrono::milliseconds::zero()
+                              ? websocket::stream_base::duration(2 * heartbeat)
+                              : websocket::stream_base::none();
   timeouts.keep_alive_pings = true;
   ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator(
@@ -161,7 +168,7 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
   ws_.text(true);
 
   const auto query = parse_session_id(request_.target());
-  request_ = {};  // the upgrade request is no longer needed
+  request_ = {};      // the upgrade request is no longer needed
   if (close_code_) {  // the hub shut down during the handshake
     co_await close_now(*close_code_, close_reason_);
     co_return false;
@@ -195,9 +202,9 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
                              std::nullopt});
   } else {
     const auto& e = snapshot.error();
-    first.push_back(Outgoing{
-        shared(error_message(http::error_code_name(e), e.message, clock.wall_now())), 0,
-        std::nullopt});
+    first.push_back(
+        Outgoing{shared(error_message(http::error_code_name(e), e.message, clock.wall_now())), 0,
+                 std::nullopt});
   }
   queued_bytes_ = 0;
   for (auto& m : first) queued_bytes_ += m.payload->size();
@@ -284,8 +291,8 @@ asio::awaitable<void> Connection::write_loop() {
     }
     if (close_code_) {
       // The reader sees the peer's answering close frame and ends with error::closed.
-      auto [ec] = co_await ws_.async_close(websocket::close_reason(*close_code_, close_reason_),
-                                           kTuple);
+      auto [ec] =
+          co_await ws_.async_close(websocket::close_reason(*close_code_, close_reason_), kTuple);
       if (ec) abort();
       break;
     }

@@ -12,6 +12,14 @@
 // up. Everything else (TIME_EXPIRED, PONG, ERROR, ...) is sent in arrival order.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,13 +28,6 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/stream.hpp>
-#include <chrono>
-#include <cstdint>
-#include <deque>
-#include <memory>
-#include <optional>
-#include <string>
-#include <string_view>
 
 #include "domain/result.h"
 #include "domain/uuid.h"
@@ -77,20 +78,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
+  // The entry points take the connection by shared_ptr and hand that reference to
+  // the strand, so the last reference is always released there: a connection is then
+  // never destroyed on the store's publishing thread, beside Beast's timer handlers.
+
   // Runs the connection until it closes. With `going_away` (the hub is shutting
   // down) the handshake is completed and then closed with 1001.
-  void start(bool going_away);
+  static void start(std::shared_ptr<Connection> c, bool going_away);
 
   // Thread-safe, never blocks. Queues `message`; with `close_after`, closes with 1000
   // once it has been sent (SESSION_DELETED). Ignored once the connection is closing.
-  void deliver(Outgoing message, bool close_after);
+  static void deliver(std::shared_ptr<Connection> c, Outgoing message, bool close_after);
   // Thread-safe, never blocks. Drops what is queued and closes with `code`.
-  void close(CloseCode code);
+  static void close(std::shared_ptr<Connection> c, CloseCode code);
 
  private:
   using Stream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
 
-  boost::asio::awaitable<void> run();
+  boost::asio::awaitable<void> run(bool going_away);
   // true when the connection is open and watching, with its first messages queued.
   boost::asio::awaitable<bool> handshake_and_sync();
   boost::asio::awaitable<void> read_loop();
@@ -127,9 +132,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::int64_t last_version_ = 0;  // of the newest state message queued
   std::optional<CloseCode> close_code_;
   std::string_view close_reason_;  // a literal
-  bool accepting_ = false;  // deliveries are queued (from registration until closing)
-  bool discard_ = false;    // close() asked to drop what is queued
-  bool stopping_ = false;   // the reader has ended: the writer stops
+  bool accepting_ = false;         // deliveries are queued (from registration until closing)
+  bool discard_ = false;           // close() asked to drop what is queued
+  bool stopping_ = false;          // the reader has ended: the writer stops
   bool writer_running_ = false;
   bool aborted_ = false;
   bool opened_ = false;  // counted in websocket_opened

@@ -6,6 +6,12 @@
 // held while calling out) and posts to each connection's strand: it never blocks,
 // never waits for a client and never calls back into the store. Lock order is
 // therefore always store -> hub, never the reverse.
+//
+// Lifetime: connections hold the hub's shared state, so they may finish after ~Hub
+// (which only unsubscribes and closes them with 1001). The SessionService and the
+// Metrics they use must outlive them: drain (shutdown, then wait for
+// connection_count() to reach 0) or stop the io_context's threads before destroying
+// those.
 #include "server/ws/hub.h"
 
 #include <map>
@@ -95,7 +101,9 @@ struct Hub::Impl final : HubLink {
         message.kind == store::MessageKind::update && is_state_message(*payload) ? message.version
                                                                                  : 0;
     const auto received = clock.steady_now();
-    for (auto& c : targets) c->deliver(Outgoing{payload, version, received}, deleted);
+    // Each reference moves to its connection's strand (see Connection::deliver).
+    for (auto& c : targets)
+      Connection::deliver(std::move(c), Outgoing{payload, version, received}, deleted);
   }
 
   std::vector<std::shared_ptr<Connection>> start_shutdown() {
@@ -133,8 +141,7 @@ struct Hub::Impl final : HubLink {
   store::Subscription subscription_;
 };
 
-Hub::Hub(SessionService& service, store::SessionStore& store, Metrics* metrics,
-         HubOptions options)
+Hub::Hub(SessionService& service, store::SessionStore& store, Metrics* metrics, HubOptions options)
     : impl_(std::make_shared<Impl>(service, metrics, options)) {
   // weak_ptr: the subscription must not keep the hub's state alive by itself.
   impl_->subscription_ =
@@ -154,11 +161,13 @@ void Hub::accept(boost::beast::tcp_stream stream,
                  boost::beast::http::request<boost::beast::http::string_body> request) {
   auto c = std::make_shared<Connection>(impl_, std::move(stream), std::move(request));
   const bool going_away = impl_->add(c);
-  c->start(going_away);
+  Connection::start(std::move(c), going_away);
 }
 
 void Hub::shutdown() {
-  for (auto& c : impl_->start_shutdown()) c->close(Connection::CloseCode::going_away);
+  for (auto& c : impl_->start_shutdown()) {
+    Connection::close(std::move(c), Connection::CloseCode::going_away);
+  }
 }
 
 std::size_t Hub::connection_count() const { return impl_->count(); }

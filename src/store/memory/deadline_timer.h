@@ -29,7 +29,6 @@
 #include <boost/asio/strand.hpp>
 
 #include "domain/clock.h"
-#include "store/memory/uuid_hash.h"
 #include "store/session_store.h"
 
 namespace sk::store::memory {
@@ -66,7 +65,7 @@ class DeadlineTimer : public std::enable_shared_from_this<DeadlineTimer> {
   asio::steady_timer timer_;  // used on strand_ only
 
   mutable std::mutex mu_;  // guards everything below
-  std::unordered_map<Uuid, domain::TimePoint, UuidHash> by_id_;
+  std::unordered_map<Uuid, domain::TimePoint, domain::UuidHash> by_id_;
   std::set<std::pair<domain::TimePoint, Uuid>> queue_;  // earliest first
   // When the loop wakes next; nullopt until it first sleeps. A deadline before it
   // needs a wake().

@@ -2,6 +2,7 @@
 #include "store/memory/fan_out.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace sk::store::memory {
 

@@ -19,7 +19,6 @@
 
 #include "store/memory/deadline_timer.h"
 #include "store/memory/fan_out.h"
-#include "store/memory/uuid_hash.h"
 
 namespace sk::store {
 
@@ -31,7 +30,7 @@ struct MemoryStore::Core : std::enable_shared_from_this<Core> {
     Session session;
     SteadyTime expires_at;
   };
-  using Table = std::unordered_map<Uuid, Entry, memory::UuidHash>;
+  using Table = std::unordered_map<Uuid, Entry, domain::UuidHash>;
 
   Core(asio::any_io_executor executor, const domain::Clock& c, MemoryStoreOptions o)
       : clock(c),

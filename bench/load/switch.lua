@@ -1,0 +1,63 @@
+-- wrk script for the SyncKairos REST hot paths (scripts/loadtest runs it).
+--
+--   wrk -t2 -c64 -d10s --latency -s bench/load/switch.lua http://127.0.0.1:PORT \
+--       -- MODE N THREADS [PREFIX]
+--
+-- MODE is "switch" (POST /v1/sessions/<id>/switch, empty body) or "get"
+-- (GET /v1/sessions/<id>). N sessions must exist and be running; their ids are
+-- derived deterministically: PREFIX .. string.format("%012x", n) for n = 1..N, PREFIX
+-- defaulting to "10ad0000-0000-4000-8000-" (scripts/loadtest creates them with curl).
+-- Use per_participant sessions with 24 h banks: a switch then never expires one
+-- during a run.
+--
+-- Plain wrk does not tell request() which connection it is called for, so each wrk
+-- thread owns a disjoint slice of the N sessions (its index is handed out in setup();
+-- THREADS must repeat wrk's -t, which scripts cannot read) and cycles through it with
+-- a thread-local counter. With -c64 -t2 and N = 64 every thread's 32
+-- connections share its 32 sessions: on average one session per connection, never a
+-- session shared between the two threads.
+
+local thread_count = 0
+
+function setup(thread)
+  thread:set("index", thread_count)
+  thread_count = thread_count + 1
+end
+
+local mode, requests, next_request
+
+function init(args)
+  mode = args[1] or "switch"
+  local n = tonumber(args[2] or "64")
+  local t = tonumber(args[3] or "1")
+  local prefix = args[4] or "10ad0000-0000-4000-8000-"
+  assert(mode == "switch" or mode == "get", "MODE must be switch or get")
+  assert(n and n >= 1 and n <= 100000, "N must be 1..100000")
+  assert(t and t >= 1 and index < t, "THREADS must be wrk's -t")
+  local first = math.floor(n * index / t) + 1
+  local last = math.floor(n * (index + 1) / t)
+  if last < first then last = first end
+  requests = {}
+  for i = first, last do
+    local id = prefix .. string.format("%012x", i)
+    if mode == "switch" then
+      -- An empty body: wrk.format sends Content-Length: 0.
+      requests[#requests + 1] = wrk.format("POST", "/v1/sessions/" .. id .. "/switch", {}, "")
+    else
+      requests[#requests + 1] = wrk.format("GET", "/v1/sessions/" .. id, {})
+    end
+  end
+  next_request = 0
+end
+
+function request()
+  next_request = next_request % #requests + 1
+  return requests[next_request]
+end
+
+function done(summary, latency, requests_)
+  local s = summary
+  local errors = s.errors.connect + s.errors.read + s.errors.write + s.errors.timeout
+  io.write(string.format("loadtest: %d requests, %.0f req/s, socket errors %d, non-2xx %d\n",
+                         s.requests, s.requests / (s.duration / 1e6), errors, s.errors.status))
+end
