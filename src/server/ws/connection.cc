@@ -43,7 +43,7 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // Upgrade and close handshakes: a client that cannot finish either in 10 s is gone.
 constexpr std::chrono::seconds kHandshakeTimeout{10};
 // Client requests are tiny (PING, RECONNECT); anything bigger is abuse (closed 1009).
-constexpr std::size_t kMaxMessageBytes = 64 * 1024;
+constexpr std::size_t kMaxMessageBytes = std::size_t{64} * 1024;
 // After the reader has ended, how long the writer may take to finish its close
 // handshake before the socket is simply closed under it.
 constexpr std::chrono::seconds kWriterGrace{1};

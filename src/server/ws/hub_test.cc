@@ -7,15 +7,19 @@
 // whose bound is several times what it needs.
 #include "server/ws/hub.h"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <future>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
