@@ -1,18 +1,18 @@
 // The real `synckairos` binary as a user runs it: --help lists every setting with
 // its environment variable; it starts on the embedded engine, logs JSON with the
 // port it listens on, serves, and drains on SIGTERM with exit code 0.
-#include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <regex>
 #include <string>
 #include <thread>
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "support/http_client.h"
 #include "support/ws_client.h"
@@ -62,7 +62,8 @@ std::string read_all(int fd) {
   std::string out;
   std::array<char, 4096> buf{};
   ssize_t n = 0;
-  while ((n = read(fd, buf.data(), buf.size())) > 0) out.append(buf.data(), static_cast<std::size_t>(n));
+  while ((n = read(fd, buf.data(), buf.size())) > 0)
+    out.append(buf.data(), static_cast<std::size_t>(n));
   return out;
 }
 

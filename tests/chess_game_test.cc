@@ -1,9 +1,9 @@
 // A full chess game (2 players, Fischer increment) driven over REST while two
 // WebSocket watchers check every STATE_UPDATE: versions in order, none missed, and
 // each one's clocks consistent with the move that caused it.
-#include <gtest/gtest.h>
-
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "support/bodies.h"
 #include "support/http_client.h"
@@ -38,7 +38,8 @@ TEST(ChessGame, TwoPlayersTwoWatchersEveryUpdateInOrder) {
     const auto s = r.json()["data"];
     EXPECT_EQ(s["version"].i64(), 3 + move);
     EXPECT_EQ(s["active_participant_id"].str(), move % 2 == 0 ? kBob : kAlice);
-    banks_after_move.push_back(s["participants"][static_cast<std::size_t>(move % 2)]["total_time_ms"].i64());
+    banks_after_move.push_back(
+        s["participants"][static_cast<std::size_t>(move % 2)]["total_time_ms"].i64());
   }
   ASSERT_EQ(http.post(base + "/complete").status, 200u);
 

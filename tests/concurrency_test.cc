@@ -1,12 +1,12 @@
 // 50 concurrent switches on one session from 50 connections: every 200 is exactly
 // one version step, every other answer is 409 CONFLICT, and nothing acknowledged is
 // lost (SessionService never retries a conflicting request; docs/design.md).
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "support/bodies.h"
 #include "support/http_client.h"

@@ -1,12 +1,12 @@
 // Every REST endpoint of SPEC §3 and its error paths, over real loopback HTTP against
 // the in-process server on the memory engine.
-#include <gtest/gtest.h>
+#include <set>
+#include <thread>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
-#include <set>
 #include <boost/asio/write.hpp>
-#include <thread>
+#include <gtest/gtest.h>
 
 #include "support/bodies.h"
 #include "support/http_client.h"
@@ -63,9 +63,10 @@ TEST_F(HttpApi, CreateReturnsTheSessionWithExactWireShape) {
 }
 
 TEST_F(HttpApi, CreateWithoutIdGetsAGeneratedUuid) {
-  auto r = http.post("/v1/sessions",
-                     R"({"sync_mode":"global","total_time_ms":60000,"participants":[{"participant_id":")" +
-                         kAlice + R"("}]})");
+  auto r = http.post(
+      "/v1/sessions",
+      R"({"sync_mode":"global","total_time_ms":60000,"participants":[{"participant_id":")" +
+          kAlice + R"("}]})");
   ASSERT_EQ(r.status, 201u) << r.body;
   const auto id = r.json()["data"]["session_id"].str();
   EXPECT_EQ(id.size(), 36u);
@@ -79,8 +80,9 @@ TEST_F(HttpApi, CreateTwiceIsSessionExists) {
 }
 
 TEST_F(HttpApi, ValidationErrorsListEveryField) {
-  auto r = http.post("/v1/sessions",
-                     R"({"sync_mode":"per_participant","total_time_ms":10,"increment_ms":-1,"participants":[]})");
+  auto r = http.post(
+      "/v1/sessions",
+      R"({"sync_mode":"per_participant","total_time_ms":10,"increment_ms":-1,"participants":[]})");
   expect_error(r, 400, "VALIDATION_ERROR");
   const auto details = r.json()["error"]["details"];
   ASSERT_GE(details.size(), 3u);
@@ -120,9 +122,10 @@ std::string raw_exchange(std::uint16_t port, const std::string& request) {
 }
 
 TEST_F(HttpApi, OversizedBodyIs413) {
-  const auto reply = raw_exchange(server.port(),
-                                  "POST /v1/sessions HTTP/1.1\r\nHost: x\r\n"
-                                  "Content-Type: application/json\r\nContent-Length: 2000000\r\n\r\n");
+  const auto reply =
+      raw_exchange(server.port(),
+                   "POST /v1/sessions HTTP/1.1\r\nHost: x\r\n"
+                   "Content-Type: application/json\r\nContent-Length: 2000000\r\n\r\n");
   EXPECT_EQ(reply.substr(0, 12), "HTTP/1.1 413") << reply;
   EXPECT_NE(reply.find("PAYLOAD_TOO_LARGE"), std::string::npos) << reply;
 }
@@ -177,7 +180,8 @@ TEST_F(HttpApi, SwitchReturnsTheSwitchShapeAndHonoursGuards) {
   const auto base = "/v1/sessions/" + id;
   create_chess(id);
   http.post(base + "/start");
-  auto r = http.post(base + "/switch", R"({"current_participant_id":")" + kAlice + R"(","expected_version":2})");
+  auto r = http.post(base + "/switch",
+                     R"({"current_participant_id":")" + kAlice + R"(","expected_version":2})");
   ASSERT_EQ(r.status, 200u) << r.body;
   auto s = r.json()["data"];
   EXPECT_EQ(s["active_participant_id"].str(), kBob);
@@ -188,7 +192,8 @@ TEST_F(HttpApi, SwitchReturnsTheSwitchShapeAndHonoursGuards) {
   EXPECT_EQ(s["status"].str(), "running");
 
   // The same tap again: both guards fail.
-  r = http.post(base + "/switch", R"({"current_participant_id":")" + kAlice + R"(","expected_version":2})");
+  r = http.post(base + "/switch",
+                R"({"current_participant_id":")" + kAlice + R"(","expected_version":2})");
   expect_error(r, 409, "CONFLICT");
   EXPECT_EQ(r.json()["error"]["details"]["subject"].str(), "version");
   EXPECT_EQ(r.json()["error"]["details"]["expected"].i64(), 2);
@@ -207,13 +212,15 @@ TEST_F(HttpApi, ParticipantsAddRemoveAndAdjustTime) {
   const auto id = session_id(9);
   const auto base = "/v1/sessions/" + id;
   create_chess(id);
-  auto r = http.post(base + "/participants", R"({"participant_id":")" + kCarol + R"(","total_time_ms":120000})");
+  auto r = http.post(base + "/participants",
+                     R"({"participant_id":")" + kCarol + R"(","total_time_ms":120000})");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(r.json()["data"]["participants"].size(), 3u);
   expect_error(http.post(base + "/participants", R"({"participant_id":")" + kCarol + R"("})"), 400,
                "VALIDATION_ERROR");
 
-  r = http.post(base + "/participants/" + kBob + "/time", R"({"delta_ms":-5000,"reason":"penalty"})");
+  r = http.post(base + "/participants/" + kBob + "/time",
+                R"({"delta_ms":-5000,"reason":"penalty"})");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(r.json()["data"]["participants"][1]["total_time_ms"].i64(), 295000);
   expect_error(http.post(base + "/participants/" + kBob + "/time", R"({"delta_ms":0})"), 400,

@@ -1,8 +1,8 @@
 // Server-side time-outs with nobody calling anything, and pause/resume accuracy,
 // with real short clocks (the validation minimum is 1000 ms).
-#include <gtest/gtest.h>
-
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "support/bodies.h"
 #include "support/http_client.h"
@@ -12,7 +12,9 @@
 namespace sk::testing {
 namespace {
 
-std::int64_t ms_of(const std::string& iso) { return domain::to_unix_ms(*domain::parse_iso8601(iso)); }
+std::int64_t ms_of(const std::string& iso) {
+  return domain::to_unix_ms(*domain::parse_iso8601(iso));
+}
 
 TEST(ServerTimeout, FiresAtTheDeadlineAndBroadcastsTimeExpired) {
   TestServer server;
@@ -52,9 +54,11 @@ TEST(ServerTimeout, PerCycleAutoAdvanceKeepsGoing) {
   TestServer server;
   HttpClient http{server.port()};
   const auto id = session_id(201);
-  auto r = http.post("/v1/sessions", R"({"session_id":")" + id +
-                                         R"(","sync_mode":"per_cycle","time_per_cycle_ms":1000,"participants":[{"participant_id":")" +
-                                         kAlice + R"("},{"participant_id":")" + kBob + R"("}]})");
+  auto r = http.post(
+      "/v1/sessions",
+      R"({"session_id":")" + id +
+          R"(","sync_mode":"per_cycle","time_per_cycle_ms":1000,"participants":[{"participant_id":")" +
+          kAlice + R"("},{"participant_id":")" + kBob + R"("}]})");
   ASSERT_EQ(r.status, 201u) << r.body;
   WsClient watcher{server.port(), "/ws?sessionId=" + id};
   http.post("/v1/sessions/" + id + "/start");
@@ -90,7 +94,8 @@ TEST(ServerTimeout, PauseAndResumeBookExactly) {
   const auto still = http.get(base).json()["data"];
   EXPECT_EQ(still["participants"][0]["time_remaining_ms"].i64(), 10000 - used);  // frozen
   const auto resumed = http.post(base + "/resume").json()["data"];
-  EXPECT_EQ(ms_of(resumed["deadline_at"].str()) - ms_of(resumed["cycle_started_at"].str()), 10000 - used);
+  EXPECT_EQ(ms_of(resumed["deadline_at"].str()) - ms_of(resumed["cycle_started_at"].str()),
+            10000 - used);
 }
 
 }  // namespace

@@ -172,6 +172,16 @@ long rss_kb(int pid) {
 
 double mb(long kb) { return static_cast<double>(kb) / 1024.0; }
 
+// CPU time (user + system) this process has used, in seconds.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const auto s = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
 // Ends the process if the run outlives its bound, whatever is stuck.
 class Watchdog {
  public:
@@ -412,9 +422,10 @@ int run_idle(const Options& o) {
   }
   std::printf(
       "RESULT mode=idle requested=%d opened=%d failed=%d synced=%d still_open=%d dropped=%d "
-      "open_s=%.2f rss_before_kb=%ld rss_open_kb=%ld rss_hold_kb=%ld rss_after_kb=%ld\n",
+      "open_s=%.2f rss_before_kb=%ld rss_open_kb=%ld rss_hold_kb=%ld rss_after_kb=%ld "
+      "client_cpu_s=%.2f\n",
       o.connections, shared.opened.load(), shared.failed.load(), shared.synced.load(), still_open,
-      shared.dropped.load(), open_s, rss_before, rss_open, rss_hold, rss_after);
+      shared.dropped.load(), open_s, rss_before, rss_open, rss_hold, rss_after, cpu_seconds());
   return shared.opened.load() > 0 ? 0 : 1;
 }
 
@@ -498,6 +509,7 @@ int run_fanout(const Options& o) {
   std::vector<std::int64_t> versions;                 // in send order
   std::vector<std::int64_t> rtt_us;
   int failed_switches = 0;
+  const double cpu_before = cpu_seconds();
   {
     SwitchClient client(o);
     const auto start = Clock::now();
@@ -524,6 +536,7 @@ int run_fanout(const Options& o) {
     }
     std::this_thread::sleep_for(milliseconds{5});
   }
+  const double cpu_switches = cpu_seconds() - cpu_before;
   close_all(shared, conns);
   pool.stop();
 
@@ -576,15 +589,20 @@ int run_fanout(const Options& o) {
             << missing << ", out of order " << out_of_order << ", unexpected " << unexpected
             << "), dropped by the server " << shared.dropped << ", bad messages "
             << shared.bad_messages << std::endl;
+  std::printf(
+      "fanout: generator CPU from the first switch to the last delivery %.2f s (%.1f us "
+      "per update received)\n",
+      cpu_switches,
+      latency_us.empty() ? 0.0 : cpu_switches * 1e6 / static_cast<double>(latency_us.size()));
   std::sort(latency_us.begin(), latency_us.end());
   std::printf(
       "RESULT mode=fanout watchers=%d opened=%d switches=%d failed_switches=%d pairs=%zu "
       "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f mismatched=%d missing=%ld "
-      "out_of_order=%ld dropped=%d\n",
+      "out_of_order=%ld dropped=%d client_cpu_s=%.2f\n",
       o.watchers, opened, o.switches, failed_switches, latency_us.size(),
       ms(percentile(latency_us, 50)), ms(percentile(latency_us, 90)),
       ms(percentile(latency_us, 99)), ms(latency_us.empty() ? 0 : latency_us.back()), mismatched,
-      missing, out_of_order, shared.dropped.load());
+      missing, out_of_order, shared.dropped.load(), cpu_switches);
   return failed_switches == 0 && mismatched == 0 ? 0 : 1;
 }
 

@@ -5,8 +5,9 @@
 namespace sk::app {
 
 ParseOutcome parse_config(int argc, char** argv, Config& c) {
-  CLI::App app{"SyncKairos: server-authoritative real-time timing service.\n"
-               "Every option can also be set by the environment variable shown."};
+  CLI::App app{
+      "SyncKairos: server-authoritative real-time timing service.\n"
+      "Every option can also be set by the environment variable shown."};
   app.set_version_flag("--version", std::string{"synckairos "} + SK_VERSION);
   app.add_option("--host", c.host, "Address to listen on")->envname("HOST")->capture_default_str();
   app.add_option("--port", c.port, "Port for HTTP and WebSocket (0: any free port)")
@@ -31,15 +32,18 @@ ParseOutcome parse_config(int argc, char** argv, Config& c) {
       ->envname("MAX_BODY_BYTES")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{16} << 20))
       ->capture_default_str();
-  app.add_option("--heartbeat-ms", c.heartbeat_ms, "WebSocket ping interval; silent clients are dropped after two")
+  app.add_option("--heartbeat-ms", c.heartbeat_ms,
+                 "WebSocket ping interval; silent clients are dropped after two")
       ->envname("HEARTBEAT_MS")
       ->check(CLI::Range(std::int64_t{100}, std::int64_t{600'000}))
       ->capture_default_str();
-  app.add_option("--drain-timeout-ms", c.drain_timeout_ms, "How long SIGTERM waits for in-flight requests")
+  app.add_option("--drain-timeout-ms", c.drain_timeout_ms,
+                 "How long SIGTERM waits for in-flight requests")
       ->envname("DRAIN_TIMEOUT_MS")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{15'000}))
       ->capture_default_str();
-  app.add_option("--drift-tolerance-ms", c.drift_tolerance_ms, "Clock drift clients should tolerate (/v1/time)")
+  app.add_option("--drift-tolerance-ms", c.drift_tolerance_ms,
+                 "Clock drift clients should tolerate (/v1/time)")
       ->envname("DRIFT_TOLERANCE_MS")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{10'000}))
       ->capture_default_str();

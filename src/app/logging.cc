@@ -8,8 +8,8 @@
 namespace sk::app {
 
 std::shared_ptr<spdlog::logger> make_json_logger(const std::string& level) {
-  auto logger = std::make_shared<spdlog::logger>(
-      "synckairos", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("synckairos",
+                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
   // Messages are written as JSON members (`"msg":"...", ...`), escaped by the caller.
   logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})",
                       spdlog::pattern_time_type::utc);

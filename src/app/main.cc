@@ -2,15 +2,15 @@
 // wires them (the only place that names a concrete store engine), serves until
 // SIGTERM/SIGINT, then drains: stop accepting, finish in-flight requests, close
 // WebSockets with 1001, exit within the drain timeout.
-#include <spdlog/spdlog.h>
+#include <csignal>
+#include <thread>
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <csignal>
-#include <thread>
-#include <vector>
+#include <spdlog/spdlog.h>
 
 #include "app/config.h"
 #include "app/logging.h"
@@ -57,8 +57,9 @@ int main(int argc, char** argv) {
     options.hub.heartbeat = std::chrono::milliseconds{config.heartbeat_ms};
     sk::server::Server server(io, options, service, store, metrics);
     const auto port = server.start();
-    log->info(R"("msg":"listening","host":"{}","port":{},"engine":"memory","threads":{},"version":"{}")",
-              sk::app::json_escape(config.host), port, threads, SK_VERSION);
+    log->info(
+        R"("msg":"listening","host":"{}","port":{},"engine":"memory","threads":{},"version":"{}")",
+        sk::app::json_escape(config.host), port, threads, SK_VERSION);
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {

@@ -1,21 +1,21 @@
 #include "server/metrics.h"
 
+#include <mutex>
+#include <unordered_map>
+
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
-#include <mutex>
-#include <unordered_map>
-
 namespace sk::server {
 namespace {
 
 // Request latency buckets in seconds: 100 µs .. 2.5 s, dense around the 1-5 ms targets.
 prometheus::Histogram::BucketBoundaries latency_buckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025,
-          0.05,   0.1,     0.25,   0.5,   1.0,   2.5};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075,
+          0.01,   0.025,   0.05,   0.1,   0.25,  0.5,   1.0,   2.5};
 }
 
 // Time-out lag behind the deadline, in seconds: 1 ms .. 1 s.
@@ -59,11 +59,12 @@ struct Metrics::Impl {
                                       .Help("Time-outs applied by the deadline timer")
                                       .Register(*registry)
                                       .Add({});
-  prometheus::Histogram& timeout_lag = prometheus::BuildHistogram()
-                                           .Name("synckairos_timeout_lag_seconds")
-                                           .Help("How late a time-out was applied after its deadline")
-                                           .Register(*registry)
-                                           .Add({}, lag_buckets());
+  prometheus::Histogram& timeout_lag =
+      prometheus::BuildHistogram()
+          .Name("synckairos_timeout_lag_seconds")
+          .Help("How late a time-out was applied after its deadline")
+          .Register(*registry)
+          .Add({}, lag_buckets());
   prometheus::Histogram& fanout = prometheus::BuildHistogram()
                                       .Name("synckairos_fanout_latency_seconds")
                                       .Help("From a state change to its WebSocket send")
@@ -97,7 +98,8 @@ void Metrics::observe_request(std::string_view method, std::string_view route, u
     if (it == impl_->series.end()) {
       const std::string m{method};
       const std::string r{route};
-      auto& c = impl_->requests.Add({{"method", m}, {"route", r}, {"status", std::to_string(status)}});
+      auto& c =
+          impl_->requests.Add({{"method", m}, {"route", r}, {"status", std::to_string(status)}});
       auto& h = impl_->latency.Add({{"method", m}, {"route", r}}, latency_buckets());
       it = impl_->series.emplace(std::move(key), std::pair{&c, &h}).first;
     }

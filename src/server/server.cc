@@ -43,15 +43,17 @@ std::uint16_t Server::start() {
 
 asio::awaitable<void> Server::accept_loop() {
   for (;;) {
-    auto [ec, socket] =
-        co_await acceptor_.async_accept(asio::make_strand(io_), asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_),
+                                                        asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
     socket.set_option(tcp::no_delay(true));
     auto executor = socket.get_executor();
-    http::SessionContext ctx{router_,      hub_,       options_.router.max_body_bytes,
-                             options_.idle_timeout, in_flight_, draining_};
-    asio::co_spawn(executor, http::run_http_session(boost::beast::tcp_stream{std::move(socket)}, ctx),
+    http::SessionContext ctx{
+        router_,    hub_,     options_.router.max_body_bytes, options_.idle_timeout,
+        in_flight_, draining_};
+    asio::co_spawn(executor,
+                   http::run_http_session(boost::beast::tcp_stream{std::move(socket)}, ctx),
                    swallow);
   }
 }

@@ -44,8 +44,8 @@ SessionService::SessionService(store::SessionStore& store, const domain::Clock& 
                                Metrics* metrics)
     : store_(store), clock_(clock), metrics_(metrics) {}
 
-asio::awaitable<Result<SessionSnapshot>> SessionService::create(domain::CreateSessionRequest request,
-                                                                domain::Uuid session_id) {
+asio::awaitable<Result<SessionSnapshot>> SessionService::create(
+    domain::CreateSessionRequest request, domain::Uuid session_id) {
   const auto now = clock_.wall_now();
   auto t = engine::create(request, session_id, now);
   if (!t) co_return t.error();

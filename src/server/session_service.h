@@ -10,10 +10,11 @@
 // Time-outs (no client behind them) are retried until applied or no longer due.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <optional>
 #include <vector>
+
+#include <boost/asio/awaitable.hpp>
 
 #include "domain/clock.h"
 #include "domain/commands.h"

@@ -23,7 +23,6 @@
 //   corrupt stored value), unavailable (the store cannot be reached). Nothing throws.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -31,6 +30,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/asio/awaitable.hpp>
 
 #include "domain/errors.h"
 #include "domain/event.h"
@@ -100,7 +101,8 @@ class SessionStore {
 
   virtual asio::awaitable<Result<Session>> get(Uuid id) = 0;
   virtual asio::awaitable<Status> create(Write write) = 0;
-  virtual asio::awaitable<Status> update(Write write, std::optional<std::int64_t> expected_version) = 0;
+  virtual asio::awaitable<Status> update(Write write,
+                                         std::optional<std::int64_t> expected_version) = 0;
   virtual asio::awaitable<Result<bool>> remove(Uuid id, domain::Event deleted,
                                                std::string message) = 0;
   virtual asio::awaitable<Status> broadcast(Uuid id, std::string message) = 0;

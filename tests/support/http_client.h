@@ -2,13 +2,14 @@
 // one object is one TCP connection. For tests only.
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <cstdint>
-#include <string>
 
 #include "support/json.h"
 
@@ -26,7 +27,8 @@ struct HttpResponse {
 class HttpClient {
  public:
   explicit HttpClient(std::uint16_t port) : stream_(io_) {
-    stream_.connect(boost::asio::ip::tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), port});
+    stream_.connect(
+        boost::asio::ip::tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), port});
   }
 
   HttpResponse request(boost::beast::http::verb method, const std::string& target,

@@ -2,13 +2,13 @@
 // any mismatch, so a test fails loudly at the first unexpected shape.
 #pragma once
 
-#include <simdjson.h>
-
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include <simdjson.h>
 
 namespace sk::testing {
 
@@ -18,7 +18,8 @@ class Json {
     auto parser = std::make_shared<simdjson::dom::parser>();
     auto padded = std::make_shared<simdjson::padded_string>(text);
     simdjson::dom::element root;
-    if (parser->parse(*padded).get(root)) throw std::runtime_error("not JSON: " + std::string{text});
+    if (parser->parse(*padded).get(root))
+      throw std::runtime_error("not JSON: " + std::string{text});
     return Json{root, parser, padded};
   }
 

@@ -3,13 +3,14 @@
 // with an io_context run by two threads. Tests talk to it over real sockets.
 #pragma once
 
+#include <memory>
+#include <thread>
+#include <vector>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <memory>
-#include <thread>
-#include <vector>
 
 #include "domain/clock.h"
 #include "server/metrics.h"
@@ -21,7 +22,8 @@ namespace sk::testing {
 
 class TestServer {
  public:
-  explicit TestServer(server::ServerOptions options = {}, std::chrono::seconds ttl = std::chrono::seconds{3600})
+  explicit TestServer(server::ServerOptions options = {},
+                      std::chrono::seconds ttl = std::chrono::seconds{3600})
       : work_(boost::asio::make_work_guard(io_)),
         store_(io_.get_executor(), clock_, store_options(ttl)),
         service_(store_, clock_, &metrics_) {

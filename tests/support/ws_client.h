@@ -2,14 +2,15 @@
 // missing message fails the test instead of hanging it. For tests only.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include "support/json.h"
 
@@ -30,8 +31,10 @@ class WsClient {
     bool done = false;
     ws_.async_read(buffer, [&](boost::beast::error_code ec, std::size_t) {
       done = true;
-      if (!ec) out = boost::beast::buffers_to_string(buffer.data());
-      else last_error_ = ec;
+      if (!ec)
+        out = boost::beast::buffers_to_string(buffer.data());
+      else
+        last_error_ = ec;
     });
     io_.restart();
     io_.run_for(timeout);

@@ -3,12 +3,13 @@
 // Fed by one store subscription; waking a waiter only cancels its timer.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
+
+#include <boost/asio/awaitable.hpp>
 
 #include "store/session_store.h"
 

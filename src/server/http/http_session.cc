@@ -38,8 +38,8 @@ asio::awaitable<void> run_http_session(beast::tcp_stream stream, SessionContext 
     if (ec) {
       const Request fallback{beast::http::verb::get, "/", 11};
       if (ec == beast::http::error::body_limit) {
-        co_await send_and_close(stream, error_response(fallback, domain::Error::payload_too_large(
-                                                                     ctx.max_body_bytes)));
+        co_await send_and_close(
+            stream, error_response(fallback, domain::Error::payload_too_large(ctx.max_body_bytes)));
       } else if (ec != beast::http::error::end_of_stream && ec != beast::error::timeout &&
                  ec != asio::error::connection_reset && ec != asio::error::eof &&
                  ec != asio::error::operation_aborted && parser.got_some()) {

@@ -4,9 +4,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <chrono>
 
 #include "server/http/router.h"
 #include "server/ws/hub.h"

@@ -75,8 +75,8 @@ void append_details(std::string& out, const domain::Error& e) {
     out += R"(,"details":{"subject":)";
     domain::append_json_string(out, e.conflict->subject);
     const bool numeric = e.conflict->subject == "version";
-    for (const auto& [key, value] : {std::pair{"expected", &e.conflict->expected},
-                                     std::pair{"actual", &e.conflict->actual}}) {
+    for (const auto& [key, value] :
+         {std::pair{"expected", &e.conflict->expected}, std::pair{"actual", &e.conflict->actual}}) {
       out += ",\"";
       out += key;
       out += "\":";
@@ -108,8 +108,8 @@ std::string error_body(std::string_view code, std::string_view message, const do
 
 Response error_response(const Request& req, const domain::Error& e) {
   // Internal failures never leak their text.
-  const bool internal = e.code == domain::ErrorCode::internal ||
-                        e.code == domain::ErrorCode::deserialization;
+  const bool internal =
+      e.code == domain::ErrorCode::internal || e.code == domain::ErrorCode::deserialization;
   const std::string_view message = internal ? "internal error" : std::string_view{e.message};
   return json_response(req, error_status(e), error_body(error_code_name(e), message, &e));
 }

@@ -4,11 +4,12 @@
 // to HTTP. No I/O here.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <string>
-#include <string_view>
 
 #include "domain/errors.h"
 

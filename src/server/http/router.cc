@@ -1,10 +1,11 @@
 #include "server/http/router.h"
 
-#include <boost/beast/http/field.hpp>
 #include <charconv>
 #include <chrono>
 #include <optional>
 #include <vector>
+
+#include <boost/beast/http/field.hpp>
 
 #include "domain/json.h"
 #include "server/http/openapi.h"
@@ -183,15 +184,14 @@ asio::awaitable<Response> Router::dispatch(const Request& req, std::string_view&
     }
   }
 
-  co_return error_response(req, status::not_found, "NOT_FOUND",
-                           "no route for " + std::string{req.method_string()} + " " +
-                               std::string{path});
+  co_return error_response(
+      req, status::not_found, "NOT_FOUND",
+      "no route for " + std::string{req.method_string()} + " " + std::string{path});
 }
 
 asio::awaitable<Response> Router::session_route(const Request& req,
                                                 std::span<const std::string_view> parts,
-                                                std::string_view query,
-                                                std::string_view& pattern) {
+                                                std::string_view query, std::string_view& pattern) {
   const verb method = req.method();
   const auto not_found = [&] {
     return error_response(req, status::not_found, "NOT_FOUND",
@@ -256,13 +256,17 @@ asio::awaitable<Response> Router::session_route(const Request& req,
                action == "complete" || action == "cancel") {
       // These take no body: only nothing or an empty JSON object is accepted.
       std::string compact{req.body()};
-      std::erase_if(compact, [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
+      std::erase_if(compact,
+                    [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
       if (!compact.empty() && compact != "{}") {
-        co_return error_response(req, domain::Error::validation("", "this action takes no request body"));
+        co_return error_response(
+            req, domain::Error::validation("", "this action takes no request body"));
       }
       static constexpr std::pair<std::string_view, std::string_view> kPatterns[] = {
-          {"start", "/v1/sessions/:id/start"},       {"pause", "/v1/sessions/:id/pause"},
-          {"resume", "/v1/sessions/:id/resume"},     {"complete", "/v1/sessions/:id/complete"},
+          {"start", "/v1/sessions/:id/start"},
+          {"pause", "/v1/sessions/:id/pause"},
+          {"resume", "/v1/sessions/:id/resume"},
+          {"complete", "/v1/sessions/:id/complete"},
           {"cancel", "/v1/sessions/:id/cancel"}};
       for (const auto& [name, p] : kPatterns) {
         if (name == action) pattern = p;
@@ -278,13 +282,15 @@ asio::awaitable<Response> Router::session_route(const Request& req,
     if (parts.size() == 3 && method == verb::delete_) {
       pattern = "/v1/sessions/:id/participants/:pid";
       if (!pid) {
-        co_return error_response(req, domain::Error::validation("participant_id", "must be a UUID"));
+        co_return error_response(req,
+                                 domain::Error::validation("participant_id", "must be a UUID"));
       }
       command = domain::RemoveParticipantCommand{*pid};
     } else if (parts.size() == 4 && parts[3] == "time" && method == verb::post) {
       pattern = "/v1/sessions/:id/participants/:pid/time";
       if (!pid) {
-        co_return error_response(req, domain::Error::validation("participant_id", "must be a UUID"));
+        co_return error_response(req,
+                                 domain::Error::validation("participant_id", "must be a UUID"));
       }
       if (auto err = check_body(req)) co_return error_response(req, *err);
       auto cmd = domain::decode_adjust_time_request(req.body(), *pid, options_.max_body_bytes);

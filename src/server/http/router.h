@@ -3,9 +3,10 @@
 // responses.h; nothing thrown escapes handle().
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <span>
 #include <string>
+
+#include <boost/asio/awaitable.hpp>
 
 #include "domain/limits.h"
 #include "server/http/change_waiter.h"
@@ -38,8 +39,7 @@ class Router {
   boost::asio::awaitable<Response> dispatch(const Request& req, std::string_view& pattern);
   boost::asio::awaitable<Response> session_route(const Request& req,
                                                  std::span<const std::string_view> parts,
-                                                 std::string_view query,
-                                                 std::string_view& pattern);
+                                                 std::string_view query, std::string_view& pattern);
   boost::asio::awaitable<Response> get_session(const Request& req, const domain::Uuid& id,
                                                std::string_view query);
   boost::asio::awaitable<Response> ready(const Request& req);

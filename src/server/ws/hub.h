@@ -8,13 +8,14 @@
 // A client that does not read is dropped (queue over its limit), never waited for.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
+#include <memory>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <chrono>
-#include <cstddef>
-#include <memory>
 
 #include "server/session_service.h"
 #include "store/session_store.h"
