@@ -74,6 +74,27 @@ std::optional<domain::Error> check_body(const Request& req) {
   return std::nullopt;
 }
 
+// The state transitions that take no request body.
+struct BodilessAction {
+  std::string_view name;
+  std::string_view pattern;
+  domain::Command command;
+};
+
+const BodilessAction* find_bodiless_action(std::string_view name) {
+  static const BodilessAction kActions[] = {
+      {"start", "/v1/sessions/:id/start", domain::StartCommand{}},
+      {"pause", "/v1/sessions/:id/pause", domain::PauseCommand{}},
+      {"resume", "/v1/sessions/:id/resume", domain::ResumeCommand{}},
+      {"complete", "/v1/sessions/:id/complete", domain::CompleteCommand{}},
+      {"cancel", "/v1/sessions/:id/cancel", domain::CancelCommand{}},
+  };
+  for (const auto& a : kActions) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
 std::optional<domain::Uuid> path_id(std::string_view text) { return domain::Uuid::parse(text); }
 
 std::string session_json(const SessionSnapshot& s) {
@@ -252,8 +273,7 @@ asio::awaitable<Response> Router::session_route(const Request& req,
       auto cmd = domain::decode_add_participant_request(req.body(), options_.max_body_bytes);
       if (!cmd) co_return error_response(req, cmd.error());
       command = *cmd;
-    } else if (action == "start" || action == "pause" || action == "resume" ||
-               action == "complete" || action == "cancel") {
+    } else if (const auto* bodiless = find_bodiless_action(action)) {
       // These take no body: only nothing or an empty JSON object is accepted.
       std::string compact{req.body()};
       std::erase_if(compact,
@@ -262,20 +282,8 @@ asio::awaitable<Response> Router::session_route(const Request& req,
         co_return error_response(
             req, domain::Error::validation("", "this action takes no request body"));
       }
-      static constexpr std::pair<std::string_view, std::string_view> kPatterns[] = {
-          {"start", "/v1/sessions/:id/start"},
-          {"pause", "/v1/sessions/:id/pause"},
-          {"resume", "/v1/sessions/:id/resume"},
-          {"complete", "/v1/sessions/:id/complete"},
-          {"cancel", "/v1/sessions/:id/cancel"}};
-      for (const auto& [name, p] : kPatterns) {
-        if (name == action) pattern = p;
-      }
-      if (action == "start") command = domain::StartCommand{};
-      if (action == "pause") command = domain::PauseCommand{};
-      if (action == "resume") command = domain::ResumeCommand{};
-      if (action == "complete") command = domain::CompleteCommand{};
-      if (action == "cancel") command = domain::CancelCommand{};
+      pattern = bodiless->pattern;
+      command = bodiless->command;
     }
   } else if (parts.size() >= 3 && action == "participants") {
     const auto pid = path_id(parts[2]);
