@@ -433,7 +433,8 @@ int run_idle(const Options& o) {
 // before the request is written.
 class SwitchClient {
  public:
-  SwitchClient(const Options& o) : socket_(io_), host_(o.host + ":" + std::to_string(o.port)) {
+  explicit SwitchClient(const Options& o)
+      : socket_(io_), host_(o.host + ":" + std::to_string(o.port)) {
     socket_.connect({asio::ip::make_address(o.host), o.port});
     socket_.set_option(tcp::no_delay(true));
     request_.method(http::verb::post);

@@ -120,7 +120,10 @@ asio::awaitable<void> Connection::run(bool going_away) {
   } guard{*this};
   if (going_away) request_close(CloseCode::going_away, "server shutting down");
 
-  if (!co_await handshake_and_sync()) co_return;
+  // Awaited into a local first: GCC 12 miscompiles co_await used directly as an if
+  // condition (see docs/design.md).
+  const bool synced = co_await handshake_and_sync();
+  if (!synced) co_return;
 
   writer_running_ = true;
   asio::co_spawn(strand_, write_loop(), [self = shared_from_this()](const std::exception_ptr& e) {
