@@ -40,6 +40,10 @@ constexpr int kTimeoutAttempts = 8;
 
 }  // namespace
 
+void SessionService::count_store_error(const domain::Error& e) const {
+  if (e.code == ErrorCode::unavailable && metrics_) metrics_->store_error();
+}
+
 SessionService::SessionService(store::SessionStore& store, const domain::Clock& clock,
                                Metrics* metrics)
     : store_(store), clock_(clock), metrics_(metrics) {}
@@ -51,7 +55,7 @@ asio::awaitable<Result<SessionSnapshot>> SessionService::create(
   if (!t) co_return t.error();
   const auto live = engine::live_view(t->state, now);
   if (auto err = co_await store_.create(write_for(*t, live, now))) {
-    if (err->code == ErrorCode::unavailable && metrics_) metrics_->store_error();
+    count_store_error(*err);
     co_return *err;
   }
   co_return SessionSnapshot{std::move(t->state), live, {}, true};
@@ -60,7 +64,7 @@ asio::awaitable<Result<SessionSnapshot>> SessionService::create(
 asio::awaitable<Result<SessionSnapshot>> SessionService::get(domain::Uuid id) {
   auto s = co_await store_.get(id);
   if (!s) {
-    if (s.error().code == ErrorCode::unavailable && metrics_) metrics_->store_error();
+    count_store_error(s.error());
     co_return s.error();
   }
   const auto now = clock_.wall_now();
@@ -72,7 +76,7 @@ asio::awaitable<Result<SessionSnapshot>> SessionService::execute(domain::Uuid id
                                                                  domain::Command command) {
   auto current = co_await store_.get(id);
   if (!current) {
-    if (current.error().code == ErrorCode::unavailable && metrics_) metrics_->store_error();
+    count_store_error(current.error());
     co_return current.error();
   }
   // `now` is taken once, after the read: the transition is computed at the instant
@@ -86,7 +90,7 @@ asio::awaitable<Result<SessionSnapshot>> SessionService::execute(domain::Uuid id
   }
   const auto live = engine::live_view(t->state, now);
   if (auto err = co_await store_.update(write_for(*t, live, now), current->version)) {
-    if (err->code == ErrorCode::unavailable && metrics_) metrics_->store_error();
+    count_store_error(*err);
     co_return *err;
   }
   if (metrics_) {
@@ -103,7 +107,7 @@ asio::awaitable<Result<bool>> SessionService::remove(domain::Uuid id) {
   deleted.type = domain::EventType::session_deleted;
   deleted.at = now;
   auto r = co_await store_.remove(id, deleted, ws::session_deleted_message(id, now));
-  if (!r && r.error().code == ErrorCode::unavailable && metrics_) metrics_->store_error();
+  if (!r) count_store_error(r.error());
   co_return r;
 }
 

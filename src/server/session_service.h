@@ -52,6 +52,9 @@ class SessionService {
   const domain::Clock& clock() const { return clock_; }
 
  private:
+  // Counts errors that mean the store could not be reached (a metric, SPEC §7).
+  void count_store_error(const domain::Error& e) const;
+
   store::SessionStore& store_;
   const domain::Clock& clock_;
   Metrics* metrics_;

@@ -74,6 +74,14 @@ std::optional<domain::Error> check_body(const Request& req) {
   return std::nullopt;
 }
 
+// 404 NOT_FOUND for a method and path no route serves.
+Response route_not_found(const Request& req) {
+  const std::string_view target = req.target();
+  return error_response(req, status::not_found, "NOT_FOUND",
+                        "no route for " + std::string{req.method_string()} + " " +
+                            std::string{target.substr(0, target.find('?'))});
+}
+
 // The state transitions that take no request body.
 struct BodilessAction {
   std::string_view name;
@@ -205,23 +213,16 @@ asio::awaitable<Response> Router::dispatch(const Request& req, std::string_view&
     }
   }
 
-  co_return error_response(
-      req, status::not_found, "NOT_FOUND",
-      "no route for " + std::string{req.method_string()} + " " + std::string{path});
+  co_return route_not_found(req);
 }
 
 asio::awaitable<Response> Router::session_route(const Request& req,
                                                 std::span<const std::string_view> parts,
                                                 std::string_view query, std::string_view& pattern) {
   const verb method = req.method();
-  const auto not_found = [&] {
-    return error_response(req, status::not_found, "NOT_FOUND",
-                          "no route for " + std::string{req.method_string()} + " " +
-                              std::string{req.target().substr(0, req.target().find('?'))});
-  };
 
   if (parts.empty()) {
-    if (method != verb::post) co_return not_found();
+    if (method != verb::post) co_return route_not_found(req);
     pattern = "/v1/sessions";
     if (auto err = check_body(req)) co_return error_response(req, *err);
     auto request = domain::decode_create_request(req.body(), options_.max_body_bytes);
@@ -250,7 +251,7 @@ asio::awaitable<Response> Router::session_route(const Request& req,
       res.keep_alive(req.keep_alive());
       co_return res;
     }
-    co_return not_found();
+    co_return route_not_found(req);
   }
 
   const std::string_view action = parts[1];
@@ -307,7 +308,7 @@ asio::awaitable<Response> Router::session_route(const Request& req,
     }
   }
 
-  if (!command) co_return not_found();
+  if (!command) co_return route_not_found(req);
   auto r = co_await service_.execute(*id, *command);
   if (!r) co_return error_response(req, r.error());
   co_return data_response(req, status::ok, session_json(*r));
