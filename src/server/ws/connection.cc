@@ -12,8 +12,10 @@
 #include "server/ws/connection.h"
 
 #include <exception>
+#include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -21,7 +23,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/field.hpp>
 #include <unistd.h>
 
@@ -48,28 +49,29 @@ constexpr std::size_t kMaxMessageBytes = std::size_t{64} * 1024;
 // handshake before the socket is simply closed under it.
 constexpr std::chrono::seconds kWriterGrace{1};
 
-// Moves `stream` onto a strand of its executor unless it already is on one. Beast's
-// keep-alive timer pings and times out from the stream's own executor, so that
-// executor must serialise with everything else the connection does.
-beast::tcp_stream on_strand(beast::tcp_stream stream) {
+// The socket of `stream`, moved onto a strand of its executor unless it already is
+// on one. Beast's keep-alive timer pings and times out from the stream's own
+// executor, so that executor must serialise with everything else the connection
+// does. The WebSocket runs on the bare socket rather than on Beast's tcp_stream:
+// its timeouts are the WebSocket's own, and tcp_stream's write operation carries a
+// 64-entry buffer array that made every delivery a ~2 kB allocation (see
+// docs/benchmarks.md, fan-out).
+tcp::socket on_strand(beast::tcp_stream stream) {
   const auto ex = stream.get_executor();
+  tcp::socket socket = stream.release_socket();
   if (ex.target<asio::strand<asio::io_context::executor_type>>() != nullptr ||
       ex.target<asio::strand<asio::any_io_executor>>() != nullptr) {
-    return stream;
+    return socket;
   }
-  tcp::socket& socket = stream.socket();
   beast::error_code ec;
   const auto endpoint = socket.local_endpoint(ec);
-  if (ec) return stream;  // not connected: the handshake fails on it anyway
+  if (ec) return socket;  // not connected: the handshake fails on it anyway
   const auto native = socket.release(ec);
-  if (ec) return stream;
+  if (ec) return socket;
   tcp::socket moved(asio::make_strand(ex));
   moved.assign(endpoint.protocol(), native, ec);
-  if (ec) {
-    ::close(native);  // ours now: released from `socket`, refused by `moved`
-    return stream;
-  }
-  return beast::tcp_stream(std::move(moved));
+  if (ec) ::close(native);  // ours now: released from `socket`, refused by `moved`
+  return moved;
 }
 
 std::shared_ptr<const std::string> shared(std::string text) {
@@ -83,7 +85,6 @@ Connection::Connection(std::shared_ptr<HubLink> hub, beast::tcp_stream stream, R
       ws_(on_strand(std::move(stream))),
       strand_(ws_.get_executor()),
       request_(std::move(request)),
-      wake_(strand_),
       writer_done_(strand_) {}
 
 Connection::~Connection() = default;
@@ -108,7 +109,6 @@ void Connection::close(std::shared_ptr<Connection> c, CloseCode code) {
   asio::post(self.strand_, [c = std::move(c), code] {
     c->discard_ = true;
     c->queue_.clear();
-    c->queued_bytes_ = 0;
     c->request_close(code, code == CloseCode::going_away ? "server shutting down" : "");
   });
 }
@@ -125,21 +125,17 @@ asio::awaitable<void> Connection::run(bool going_away) {
   const bool synced = co_await handshake_and_sync();
   if (!synced) co_return;
 
-  writer_running_ = true;
-  asio::co_spawn(strand_, write_loop(), [self = shared_from_this()](const std::exception_ptr& e) {
-    if (e) self->abort();
-    self->writer_stopped();
-  });
+  writer_enabled_ = true;
+  send_next();
   co_await read_loop();
 
   // The reader ends with the socket (the peer closed, our close handshake finished,
-  // the keep-alive timed out, or we aborted). Let the writer finish its close.
+  // the keep-alive timed out, or we aborted). Let the last send (the close) finish.
   stopping_ = true;
-  wake_.cancel();
-  if (writer_running_) {
+  if (sending_now_) {
     writer_done_.expires_after(kWriterGrace);
     auto [ec] = co_await writer_done_.async_wait(kTuple);
-    if (!ec && writer_running_) {
+    if (!ec && sending_now_) {
       abort();
       writer_done_.expires_at(asio::steady_timer::time_point::max());
       co_await writer_done_.async_wait(kTuple);
@@ -148,7 +144,6 @@ asio::awaitable<void> Connection::run(bool going_away) {
 }
 
 asio::awaitable<bool> Connection::handshake_and_sync() {
-  beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = kHandshakeTimeout;
   // Beast pings after idle_timeout / 2 without incoming data (so every heartbeat) and
@@ -196,7 +191,7 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
 
   // CONNECTED and the first state go ahead of what arrived meanwhile; queued states
   // not newer than the sync are dropped, so versions still only go up.
-  std::deque<Outgoing> first;
+  std::vector<Outgoing> first;
   first.push_back(Outgoing{shared(std::move(connected)), 0, std::nullopt});
   std::int64_t synced = 0;
   if (snapshot) {
@@ -209,17 +204,10 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
         Outgoing{shared(error_message(http::error_code_name(e), e.message, clock.wall_now())), 0,
                  std::nullopt});
   }
-  queued_bytes_ = 0;
-  for (auto& m : first) queued_bytes_ += m.payload->size();
-  for (auto& m : queue_) {
-    if (m.version != 0 && m.version <= synced) continue;
-    queued_bytes_ += m.payload->size();
-    first.push_back(std::move(m));
-  }
-  queue_ = std::move(first);
+  queue_.resync(std::move(first), synced);
   if (synced > last_version_) last_version_ = synced;
   const auto& options = hub_->options();
-  if (queue_.size() > options.max_queued_messages || queued_bytes_ > options.max_queued_bytes) {
+  if (queue_.size() > options.max_queued_messages || queue_.bytes() > options.max_queued_bytes) {
     drop_slow_client();
     co_return false;
   }
@@ -227,29 +215,38 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
 }
 
 asio::awaitable<void> Connection::read_loop() {
-  beast::flat_buffer buffer;
   for (;;) {
-    auto [ec, bytes] = co_await ws_.async_read(buffer, kTuple);
-    (void)bytes;
+    auto [ec, bytes] = co_await ws_.async_read_some(asio::buffer(piece_), kTuple);
     // Errors end the connection: closed (a close handshake), timeout (keep-alive),
     // message_too_big (Beast has already sent 1009), or the socket is gone.
     if (ec) co_return;
-    if (!ws_.got_text()) {
-      buffer.clear();
-      push_error("VALIDATION_ERROR", "binary frames are not supported");
+    const std::string_view piece(piece_.data(), bytes);
+    if (!ws_.is_message_done()) {
+      partial_.append(piece);
       continue;
     }
-    // A flat_buffer holds the message contiguously; the parser copies it (padding).
-    const auto request = parser_.parse(
-        std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size()));
-    buffer.clear();
-    if (const auto* ping = std::get_if<PingRequest>(&request)) {
-      push_reply(pong_message(hub_->service().clock().wall_now(), ping->client_timestamp));
-    } else if (const auto* reconnect_request = std::get_if<ReconnectRequest>(&request)) {
-      co_await reconnect(*reconnect_request);
+    if (partial_.empty()) {
+      co_await handle_request(piece);  // the usual case: the request fit in one piece
     } else {
-      push_error("VALIDATION_ERROR", std::get<InvalidRequest>(request).message);
+      partial_.append(piece);
+      const std::string request = std::exchange(partial_, {});  // frees the buffer too
+      co_await handle_request(request);
     }
+  }
+}
+
+asio::awaitable<void> Connection::handle_request(std::string_view text) {
+  if (!ws_.got_text()) {
+    push_error("VALIDATION_ERROR", "binary frames are not supported");
+    co_return;
+  }
+  const auto request = parser_.parse(text);  // copies `text` (simdjson padding)
+  if (const auto* ping = std::get_if<PingRequest>(&request)) {
+    push_reply(pong_message(hub_->service().clock().wall_now(), ping->client_timestamp));
+  } else if (const auto* reconnect_request = std::get_if<ReconnectRequest>(&request)) {
+    co_await reconnect(*reconnect_request);
+  } else {
+    push_error("VALIDATION_ERROR", std::get<InvalidRequest>(request).message);
   }
 }
 
@@ -271,38 +268,6 @@ asio::awaitable<void> Connection::reconnect(const ReconnectRequest& request) {
                     std::nullopt})) {
     last_version_ = version;
   }
-}
-
-asio::awaitable<void> Connection::write_loop() {
-  while (!stopping_ && !aborted_) {
-    if (!queue_.empty()) {
-      Outgoing m = std::move(queue_.front());
-      queue_.pop_front();
-      queued_bytes_ -= m.payload->size();
-      auto [ec, bytes] = co_await ws_.async_write(asio::buffer(*m.payload), kTuple);
-      (void)bytes;
-      if (ec) {
-        abort();
-        break;
-      }
-      if (m.received) {
-        if (auto* metrics = hub_->metrics()) {
-          metrics->fanout_delivered(hub_->service().clock().steady_now() - *m.received);
-        }
-      }
-      continue;
-    }
-    if (close_code_) {
-      // The reader sees the peer's answering close frame and ends with error::closed.
-      auto [ec] =
-          co_await ws_.async_close(websocket::close_reason(*close_code_, close_reason_), kTuple);
-      if (ec) abort();
-      break;
-    }
-    wake_.expires_at(asio::steady_timer::time_point::max());
-    co_await wake_.async_wait(kTuple);
-  }
-  writer_stopped();
 }
 
 asio::awaitable<void> Connection::close_now(CloseCode code, std::string_view reason) {
@@ -333,16 +298,56 @@ void Connection::on_deliver(Outgoing message, bool close_after) {
 bool Connection::push(Outgoing message) {
   if (!accepting_ || close_code_ || aborted_) return false;
   const auto& options = hub_->options();
-  const auto size = message.payload->size();
   if (queue_.size() >= options.max_queued_messages ||
-      queued_bytes_ + size > options.max_queued_bytes) {
+      queue_.bytes() + message.payload->size() > options.max_queued_bytes) {
     drop_slow_client();
     return false;
   }
-  queued_bytes_ += size;
   queue_.push_back(std::move(message));
-  wake_.cancel();
+  send_next();
   return true;
+}
+
+void Connection::send_next() {
+  if (!writer_enabled_ || sending_now_ || close_sent_ || stopping_ || aborted_) return;
+  // Beast runs the completion on the stream's executor (the strand), never inline.
+  if (!queue_.empty()) {
+    sending_ = queue_.pop_front();
+    sending_now_ = true;
+    ws_.async_write(asio::buffer(*sending_.payload),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t /*bytes*/) {
+                      self->on_sent(ec);
+                    });
+    return;
+  }
+  if (close_code_) {
+    // The reader sees the peer's answering close frame and ends with error::closed.
+    close_sent_ = true;
+    sending_now_ = true;
+    ws_.async_close(websocket::close_reason(*close_code_, close_reason_),
+                    [self = shared_from_this()](beast::error_code ec) {
+                      if (ec) self->abort();
+                      self->send_finished();
+                    });
+  }
+}
+
+void Connection::on_sent(beast::error_code ec) {
+  const Outgoing sent = std::exchange(sending_, {});
+  if (ec) {
+    abort();
+  } else if (sent.received) {
+    if (auto* metrics = hub_->metrics()) {
+      metrics->fanout_delivered(hub_->service().clock().steady_now() - *sent.received);
+    }
+  }
+  send_finished();
+  send_next();
+}
+
+void Connection::send_finished() {
+  sending_now_ = false;
+  if (stopping_) writer_done_.cancel();  // run() is waiting for this send
 }
 
 void Connection::push_reply(std::string payload) {
@@ -357,13 +362,7 @@ void Connection::request_close(CloseCode code, std::string_view reason) {
   if (close_code_) return;
   close_code_ = code;
   close_reason_ = reason;
-  wake_.cancel();
-}
-
-void Connection::writer_stopped() {
-  if (!writer_running_) return;
-  writer_running_ = false;
-  writer_done_.cancel();
+  send_next();
 }
 
 void Connection::drop_slow_client() {
@@ -371,7 +370,6 @@ void Connection::drop_slow_client() {
   // close frame could only queue behind it: close the socket instead.
   if (auto* m = hub_->metrics()) m->websocket_dropped_slow();
   queue_.clear();
-  queued_bytes_ = 0;
   abort();
 }
 
@@ -380,8 +378,7 @@ void Connection::abort() {
   aborted_ = true;
   accepting_ = false;
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
-  wake_.cancel();
+  ws_.next_layer().close(ignored);
 }
 
 void Connection::finish() {
@@ -390,10 +387,8 @@ void Connection::finish() {
   accepting_ = false;
   stopping_ = true;
   queue_.clear();
-  queued_bytes_ = 0;
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
-  wake_.cancel();
+  ws_.next_layer().close(ignored);
   hub_->finished(*this);
   if (opened_) {
     if (auto* m = hub_->metrics()) m->websocket_closed();

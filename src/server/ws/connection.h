@@ -12,9 +12,9 @@
 // up. Everything else (TIME_EXPIRED, PONG, ERROR, ...) is sent in arrival order.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +22,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
@@ -34,6 +35,7 @@
 #include "server/session_service.h"
 #include "server/ws/client_input.h"
 #include "server/ws/hub.h"
+#include "server/ws/send_queue.h"
 
 namespace sk::server {
 class Metrics;
@@ -55,15 +57,6 @@ class HubLink {
   virtual bool watch(const domain::Uuid& session, const std::shared_ptr<Connection>& c) = 0;
   // `c` has finished: it is no longer counted nor delivered to.
   virtual void finished(const Connection& c) = 0;
-};
-
-// One outgoing text frame. A fan-out payload is formatted once and shared by every
-// watcher's queue.
-struct Outgoing {
-  std::shared_ptr<const std::string> payload;
-  std::int64_t version = 0;  // of a state message; 0 for anything else
-  // Fan-out messages: when the hub received it, for the fan-out latency metric.
-  std::optional<std::chrono::steady_clock::time_point> received;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -93,13 +86,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   static void close(std::shared_ptr<Connection> c, CloseCode code);
 
  private:
-  using Stream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+  using Stream = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
 
   boost::asio::awaitable<void> run(bool going_away);
   // true when the connection is open and watching, with its first messages queued.
   boost::asio::awaitable<bool> handshake_and_sync();
   boost::asio::awaitable<void> read_loop();
-  boost::asio::awaitable<void> write_loop();
+  boost::asio::awaitable<void> handle_request(std::string_view text);
   boost::asio::awaitable<void> close_now(CloseCode code, std::string_view reason);
   boost::asio::awaitable<void> reconnect(const ReconnectRequest& request);
   boost::asio::awaitable<domain::Result<SessionSnapshot>> fetch();
@@ -108,10 +101,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_deliver(Outgoing message, bool close_after);
   // Queues a frame within the limits; on overflow drops the client. false if not queued.
   bool push(Outgoing message);
+  // The writer: sends the next queued frame, or the close frame once the queue is
+  // empty, unless a send is in flight. Callbacks rather than a coroutine waiting on a
+  // timer, because an idle watcher then costs no coroutine frame and a delivery no
+  // timer wake-up (see docs/benchmarks.md, fan-out and idle connections).
+  void send_next();
+  void on_sent(boost::beast::error_code ec);
+  void send_finished();
   void push_reply(std::string payload);
   void push_error(std::string_view code, std::string_view message);
   void request_close(CloseCode code, std::string_view reason);
-  void writer_stopped();
   void drop_slow_client();
   // Closes the socket without a close handshake: every pending operation ends.
   void abort();
@@ -122,20 +121,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Stream ws_;
   const boost::asio::any_io_executor strand_;  // ws_'s executor, readable from any thread
   Request request_;
-  boost::asio::steady_timer wake_;         // the writer waits here for work
-  boost::asio::steady_timer writer_done_;  // run() waits here for the writer to end
+  boost::asio::steady_timer writer_done_;  // run() waits here for the last send to end
   ClientRequestParser parser_;
+  // Client requests are read in small pieces into this array rather than into a
+  // dynamic buffer, which Beast would grow to ~1.5 kB for the read always pending on
+  // an idle connection. A request longer than a piece is assembled in `partial_`.
+  std::array<char, 128> piece_{};
+  std::string partial_;
 
   std::optional<domain::Uuid> session_id_;
-  std::deque<Outgoing> queue_;
-  std::size_t queued_bytes_ = 0;
+  SendQueue queue_;
+  Outgoing sending_;               // the frame being written (its payload must outlive the write)
   std::int64_t last_version_ = 0;  // of the newest state message queued
   std::optional<CloseCode> close_code_;
   std::string_view close_reason_;  // a literal
   bool accepting_ = false;         // deliveries are queued (from registration until closing)
   bool discard_ = false;           // close() asked to drop what is queued
-  bool stopping_ = false;          // the reader has ended: the writer stops
-  bool writer_running_ = false;
+  bool stopping_ = false;          // the reader has ended: nothing more is sent
+  bool writer_enabled_ = false;    // the first sync is queued: sending may begin
+  bool sending_now_ = false;       // a frame or the close frame is being written
+  bool close_sent_ = false;        // the close frame went out: nothing follows it
   bool aborted_ = false;
   bool opened_ = false;  // counted in websocket_opened
   bool finished_ = false;

@@ -584,6 +584,21 @@ TEST_F(HubTest, PingGetsPongEchoingClientTimestamp) {
   EXPECT_EQ(bare.integer("client_timestamp"), std::nullopt);
 }
 
+TEST_F(HubTest, RequestsLongerThanOneReadPieceAreAssembled) {
+  // The server reads requests in small pieces; a longer one (valid JSON padded with
+  // whitespace) must still be answered once, as a whole, and the next one stand alone.
+  start();
+  auto c = connect_synced(create_session(9));
+  const std::string padded =
+      R"({"type":"PING",)" + std::string(10'000, ' ') + R"("client_timestamp":777})";
+  ASSERT_FALSE(c->send(padded));
+  EXPECT_EQ(Json(c->expect("PONG")).integer("client_timestamp"), 777);
+  ASSERT_FALSE(c->send(std::string(5'000, 'b'), /*binary=*/true));
+  EXPECT_EQ(Json(c->expect("ERROR")).str("code"), "VALIDATION_ERROR");
+  ASSERT_FALSE(c->send(R"({"type":"PING","client_timestamp":778})"));
+  EXPECT_EQ(Json(c->expect("PONG")).integer("client_timestamp"), 778);
+}
+
 TEST_F(HubTest, InvalidRequestsGetValidationErrorAndKeepTheConnection) {
   start();
   auto c = connect_synced(create_session(6));
