@@ -77,8 +77,9 @@ TEST(Binary, HelpListsEverySettingWithItsEnvironmentVariable) {
   auto c = spawn({"--help"}, true);
   const auto help = read_all(c.out_fd);
   EXPECT_EQ(wait_exit(c.pid), 0);
-  for (const char* name : {"PORT", "HOST", "LOG_LEVEL", "CORS_ORIGIN", "SESSION_TTL_S", "THREADS",
-                           "MAX_BODY_BYTES", "HEARTBEAT_MS", "DRAIN_TIMEOUT_MS"}) {
+  for (const char* name :
+       {"PORT", "HOST", "LOG_LEVEL", "CORS_ORIGIN", "SESSION_TTL_S", "THREADS", "REDIS_URL",
+        "KEY_PREFIX", "REDIS_POOL_SIZE", "MAX_BODY_BYTES", "HEARTBEAT_MS", "DRAIN_TIMEOUT_MS"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name << " missing from --help:\n" << help;
   }
 }

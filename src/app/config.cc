@@ -47,6 +47,22 @@ ParseOutcome parse_config(int argc, char** argv, Config& c) {
       ->envname("DRIFT_TOLERANCE_MS")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{10'000}))
       ->capture_default_str();
+  app.add_option("--redis-url", c.redis_url,
+                 "redis://[[user]:password@]host[:port][/db]; unset: embedded engine, one instance")
+      ->envname("REDIS_URL");
+  app.add_option("--key-prefix", c.key_prefix,
+                 "Prefix of every Redis key and channel (deployments sharing a Redis)")
+      ->envname("KEY_PREFIX")
+      ->check([](const std::string& v) {
+        return v.empty() || v.find_first_of("{} \t\r\n") != std::string::npos
+                   ? std::string("must be non-empty, without braces or whitespace")
+                   : std::string();
+      })
+      ->capture_default_str();
+  app.add_option("--redis-pool-size", c.redis_pool_size, "Redis connections per instance")
+      ->envname("REDIS_POOL_SIZE")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -21,6 +21,10 @@ struct Config {
   std::int64_t heartbeat_ms = 5000;
   std::int64_t drain_timeout_ms = 15000;
   std::int64_t drift_tolerance_ms = 50;
+  // Empty: the embedded memory engine. Set: the Redis engine (a fleet of instances).
+  std::string redis_url;
+  std::string key_prefix = "synckairos:";  // Redis keys and channel of this deployment
+  std::size_t redis_pool_size = 4;         // Redis connections per instance (+1 Pub/Sub)
 };
 
 enum class ParseOutcome { run, exit_ok, exit_error };

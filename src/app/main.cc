@@ -19,8 +19,37 @@
 #include "server/server.h"
 #include "server/session_service.h"
 #include "store/memory/memory_store.h"
+#include "store/redis/redis_store.h"
 
 namespace asio = boost::asio;
+
+namespace {
+
+// The engine: REDIS_URL unset -> memory (one instance); set -> Redis (a fleet). The
+// Redis engine connects in the background once the threads run; until it is
+// subscribed /ready says not ready, and while Redis is unreachable requests get 503.
+std::unique_ptr<sk::store::SessionStore> make_store(const sk::app::Config& config,
+                                                    asio::io_context& io,
+                                                    const sk::domain::Clock& clock,
+                                                    spdlog::logger& log) {
+  const std::chrono::seconds ttl{config.session_ttl_s};
+  if (config.redis_url.empty()) {
+    sk::store::MemoryStoreOptions options;
+    options.ttl = ttl;
+    return std::make_unique<sk::store::MemoryStore>(io.get_executor(), clock, options);
+  }
+  auto url = sk::store::redis::parse_redis_url(config.redis_url);
+  if (!url) throw std::invalid_argument("REDIS_URL: " + url.error().message);
+  sk::store::redis::RedisStoreOptions options;
+  options.ttl = ttl;
+  options.key_prefix = config.key_prefix;
+  options.client.pool_size = config.redis_pool_size;
+  log.info(R"("msg":"redis","url":"{}","key_prefix":"{}")", sk::app::json_escape(url->redacted()),
+           sk::app::json_escape(config.key_prefix));
+  return std::make_unique<sk::store::redis::RedisStore>(io.get_executor(), clock, *url, options);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   sk::app::Config config;
@@ -37,9 +66,8 @@ int main(int argc, char** argv) {
     sk::domain::SystemClock clock;
     asio::io_context io(static_cast<int>(threads));
 
-    sk::store::MemoryStoreOptions store_options;
-    store_options.ttl = std::chrono::seconds{config.session_ttl_s};
-    sk::store::MemoryStore store(io.get_executor(), clock, store_options);
+    const auto store_ptr = make_store(config, io, clock, *log);
+    auto& store = *store_ptr;
 
     sk::server::Metrics metrics;
     sk::server::SessionService service(store, clock, &metrics);
@@ -58,8 +86,9 @@ int main(int argc, char** argv) {
     sk::server::Server server(io, options, service, store, metrics);
     const auto port = server.start();
     log->info(
-        R"("msg":"listening","host":"{}","port":{},"engine":"memory","threads":{},"version":"{}")",
-        sk::app::json_escape(config.host), port, threads, SK_VERSION);
+        R"("msg":"listening","host":"{}","port":{},"engine":"{}","threads":{},"version":"{}")",
+        sk::app::json_escape(config.host), port, config.redis_url.empty() ? "memory" : "redis",
+        threads, SK_VERSION);
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
@@ -80,6 +109,9 @@ int main(int argc, char** argv) {
     io.run();
     for (auto& t : pool) t.join();
     log->info(R"("msg":"stopped")");
+  } catch (const std::invalid_argument& e) {  // a setting that cannot be used
+    log->error(R"("msg":"bad configuration","error":"{}")", sk::app::json_escape(e.what()));
+    return 2;
   } catch (const std::exception& e) {
     log->error(R"("msg":"fatal","error":"{}")", sk::app::json_escape(e.what()));
     return 1;

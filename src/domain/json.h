@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "domain/commands.h"
+#include "domain/event.h"
 #include "domain/limits.h"
 #include "domain/live_view.h"
 #include "domain/result.h"
@@ -32,6 +33,14 @@ std::string encode_session(const Session& session, const LiveView& live);
 // expired_participant_id?}.
 std::string encode_switch_result(const Session& session, const LiveView& live,
                                  const std::optional<Uuid>& expired_participant_id);
+
+// A session as stored by an engine that keeps JSON (Redis): the booked fields, no
+// live values. decode_session reads it back.
+std::string encode_stored_session(const Session& session);
+
+// One audit event (SPEC §6), e.g. {"type":"cycle_switched","at":"...",
+// "participant_id":"...","time_remaining_ms":1,...}; absent fields are omitted.
+std::string encode_event(const Event& event);
 
 // ---- decoding -------------------------------------------------------------------
 

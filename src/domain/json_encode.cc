@@ -319,4 +319,51 @@ std::string encode_switch_result(const Session& s, const LiveView& live,
   return out;
 }
 
+std::string encode_stored_session(const Session& session) {
+  // No live view: deadline_at null, server_time_ms 0 and no live remainders, which
+  // decode_session ignores anyway.
+  return encode_session(session, LiveView{});
+}
+
+std::string encode_event(const Event& e) {
+  std::string out;
+  out.reserve(256);
+  out.append(R"({"type":)");
+  append_name(out, to_string(e.type));
+  out.append(R"(,"at":)");
+  append_time(out, e.at);
+  if (e.participant_id) {
+    out.append(R"(,"participant_id":)");
+    append_uuid(out, *e.participant_id);
+  }
+  if (e.group_id) {
+    out.append(R"(,"group_id":)");
+    append_uuid(out, *e.group_id);
+  }
+  const auto ms_field = [&](std::string_view key, const std::optional<Millis>& v) {
+    if (!v) return;
+    out.append(R"(,")");
+    out.append(key);
+    out.append(R"(":)");
+    append_ms(out, *v);
+  };
+  ms_field("time_remaining_ms", e.time_remaining);
+  ms_field("time_elapsed_ms", e.time_elapsed);
+  if (e.cycle_count) {
+    out.append(R"(,"cycle_count":)");
+    append_int(out, *e.cycle_count);
+  }
+  ms_field("delta_ms", e.delta);
+  if (e.reason) {
+    out.append(R"(,"reason":)");
+    append_json_string(out, *e.reason);
+  }
+  if (e.action) {
+    out.append(R"(,"action":)");
+    append_name(out, to_string(*e.action));
+  }
+  out.push_back('}');
+  return out;
+}
+
 }  // namespace sk::domain

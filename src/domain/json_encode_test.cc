@@ -146,6 +146,40 @@ TEST(EncodeSession, AppendKeepsExistingText) {
   EXPECT_EQ(out, R"({"data":)" + encode_session(s, live_for(s, kCreatedMs)) + "}");
 }
 
+TEST(EncodeStoredSession, HasNoLiveValuesAndDecodesBack) {
+  const Session s = running_per_group();
+  const std::string stored = encode_stored_session(s);
+  EXPECT_NE(stored.find(R"("deadline_at":null,"server_time_ms":0)"), std::string::npos) << stored;
+  EXPECT_EQ(stored.find("time_remaining_ms"), std::string::npos) << stored;
+  const auto back = decode_session(stored);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, s);
+}
+
+TEST(EncodeEvent, EveryFieldWhenPresentNoneWhenAbsent) {
+  Event full;
+  full.type = EventType::participant_expired;
+  full.at = from_unix_ms(kCreatedMs);
+  full.participant_id = id(kAlice);
+  full.group_id = id(kRed);
+  full.time_remaining = Millis{0};
+  full.time_elapsed = Millis{1500};
+  full.cycle_count = 3;
+  full.delta = Millis{-250};
+  full.reason = "penalty \"late\"";
+  full.action = TimeoutAction::skip;
+  EXPECT_EQ(encode_event(full),
+            R"({"type":"participant_expired","at":"2026-11-22T21:25:46.123Z",)"
+            R"("participant_id":"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",)"
+            R"("group_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","time_remaining_ms":0,)"
+            R"("time_elapsed_ms":1500,"cycle_count":3,"delta_ms":-250,)"
+            R"("reason":"penalty \"late\"","action":"skip"})");
+  Event bare;
+  bare.type = EventType::session_deleted;
+  bare.at = from_unix_ms(kCreatedMs);
+  EXPECT_EQ(encode_event(bare), R"({"type":"session_deleted","at":"2026-11-22T21:25:46.123Z"})");
+}
+
 TEST(EncodeSwitchResult, GoldenWithExpiredParticipant) {
   Session s = two_player_pending();
   s.status = Status::running;

@@ -53,6 +53,9 @@ enum class MessageKind {
   update,     // STATE_UPDATE (and TIME_EXPIRED) payloads of a write
   deleted,    // the session is gone (payload: SESSION_DELETED, or empty after TTL expiry)
   broadcast,  // an ad-hoc message from broadcast()
+  // Not about one session (no id): messages may have been lost (the Redis engine's
+  // subscription broke and came back), so whoever shows sessions re-reads them.
+  resync,
 };
 
 struct StoreMessage {

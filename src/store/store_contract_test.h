@@ -57,6 +57,7 @@ inline const char* kind_name(MessageKind kind) {
     case MessageKind::update: return "update";
     case MessageKind::deleted: return "deleted";
     case MessageKind::broadcast: return "broadcast";
+    case MessageKind::resync: return "resync";
   }
   return "?";
 }

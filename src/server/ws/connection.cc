@@ -104,6 +104,11 @@ void Connection::deliver(std::shared_ptr<Connection> c, Outgoing message, bool c
   });
 }
 
+void Connection::resync(std::shared_ptr<Connection> c) {
+  auto& self = *c;
+  asio::co_spawn(self.strand_, self.refresh(), [c = std::move(c)](const std::exception_ptr&) {});
+}
+
 void Connection::close(std::shared_ptr<Connection> c, CloseCode code) {
   auto& self = *c;
   asio::post(self.strand_, [c = std::move(c), code] {
@@ -264,6 +269,27 @@ asio::awaitable<void> Connection::reconnect(const ReconnectRequest& request) {
   if (version < last_version_) co_return;
   // The client says it lost what we sent: resend even at the version already sent
   // (the one case the version filter is bypassed).
+  if (push(Outgoing{shared(state_sync_message(snapshot->state, snapshot->live)), version,
+                    std::nullopt})) {
+    last_version_ = version;
+  }
+}
+
+asio::awaitable<void> Connection::refresh() {
+  if (!accepting_ || !writer_enabled_) co_return;  // the first sync is still to come
+  auto snapshot = co_await fetch();
+  if (!accepting_) co_return;
+  if (!snapshot) {
+    if (snapshot.error().code != domain::ErrorCode::not_found) co_return;  // try next time
+    // Deleted (or expired) while its SESSION_DELETED was lost.
+    on_deliver(
+        Outgoing{shared(session_deleted_message(*session_id_, hub_->service().clock().wall_now())),
+                 0, std::nullopt},
+        /*close_after=*/true);
+    co_return;
+  }
+  const auto version = snapshot->state.version;
+  if (version <= last_version_) co_return;  // nothing missed
   if (push(Outgoing{shared(state_sync_message(snapshot->state, snapshot->live)), version,
                     std::nullopt})) {
     last_version_ = version;

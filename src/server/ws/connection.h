@@ -82,6 +82,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Thread-safe, never blocks. Queues `message`; with `close_after`, closes with 1000
   // once it has been sent (SESSION_DELETED). Ignored once the connection is closing.
   static void deliver(std::shared_ptr<Connection> c, Outgoing message, bool close_after);
+  // Thread-safe, never blocks. Re-reads the session and sends STATE_SYNC if it is
+  // newer than what the client has (or SESSION_DELETED and 1000 if it is gone): the
+  // store says messages may have been lost.
+  static void resync(std::shared_ptr<Connection> c);
   // Thread-safe, never blocks. Drops what is queued and closes with `code`.
   static void close(std::shared_ptr<Connection> c, CloseCode code);
 
@@ -95,6 +99,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::awaitable<void> handle_request(std::string_view text);
   boost::asio::awaitable<void> close_now(CloseCode code, std::string_view reason);
   boost::asio::awaitable<void> reconnect(const ReconnectRequest& request);
+  boost::asio::awaitable<void> refresh();
   boost::asio::awaitable<domain::Result<SessionSnapshot>> fetch();
 
   // Strand only, below.

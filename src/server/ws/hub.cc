@@ -78,6 +78,10 @@ struct Hub::Impl final : HubLink {
   }
 
   void on_message(const store::StoreMessage& message) {
+    if (message.kind == store::MessageKind::resync) {
+      resync_all();
+      return;
+    }
     std::vector<std::shared_ptr<Connection>> targets;
     {
       std::lock_guard lock(mutex_);
@@ -104,6 +108,20 @@ struct Hub::Impl final : HubLink {
     // Each reference moves to its connection's strand (see Connection::deliver).
     for (auto& c : targets)
       Connection::deliver(std::move(c), Outgoing{payload, version, received}, deleted);
+  }
+
+  // Messages may have been lost: every watcher re-reads its session.
+  void resync_all() {
+    std::vector<std::shared_ptr<Connection>> all;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [_, watchers] : watchers_) {
+        for (const auto& [__, weak] : watchers) {
+          if (auto c = weak.lock()) all.push_back(std::move(c));
+        }
+      }
+    }
+    for (auto& c : all) Connection::resync(std::move(c));
   }
 
   std::vector<std::shared_ptr<Connection>> start_shutdown() {

@@ -18,7 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "store/memory/deadline_timer.h"
-#include "store/memory/fan_out.h"
+#include "store/fan_out.h"
 
 namespace sk::store {
 
@@ -35,7 +35,7 @@ struct MemoryStore::Core : std::enable_shared_from_this<Core> {
   Core(asio::any_io_executor executor, const domain::Clock& c, MemoryStoreOptions o)
       : clock(c),
         options(std::move(o)),
-        fan_out(memory::FanOut::make()),
+        fan_out(FanOut::make()),
         deadlines(memory::DeadlineTimer::start(executor, c)),
         strand(asio::make_strand(executor)),
         sweep_timer(strand) {}
@@ -59,7 +59,7 @@ struct MemoryStore::Core : std::enable_shared_from_this<Core> {
 
   const domain::Clock& clock;
   const MemoryStoreOptions options;
-  const std::shared_ptr<memory::FanOut> fan_out;
+  const std::shared_ptr<FanOut> fan_out;
   const std::shared_ptr<memory::DeadlineTimer> deadlines;
   asio::strand<asio::any_io_executor> strand;
   asio::steady_timer sweep_timer;  // used on `strand` only

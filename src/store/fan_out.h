@@ -1,7 +1,7 @@
-// FanOut: the memory engine's subscriber list. It calls every subscriber's handler
-// with a message, and nothing else: no queues, no threads, no I/O. Ordering is the
-// caller's job (MemoryStore publishes under its write lock, so one thread at a time
-// publishes, in write order).
+// FanOut: a store engine's list of local subscribers (both engines use it). It calls
+// every subscriber's handler with a message, and nothing else: no queues, no threads,
+// no I/O. Ordering is the caller's job (MemoryStore publishes under its write lock,
+// RedisStore from its one subscriber strand: one thread at a time, in write order).
 //
 // Subscribing and unsubscribing are safe while another thread publishes. The list is
 // copy-on-write (a publish walks a snapshot without holding the list lock), and every
@@ -18,7 +18,7 @@
 
 #include "store/session_store.h"
 
-namespace sk::store::memory {
+namespace sk::store {
 
 class FanOut : public std::enable_shared_from_this<FanOut> {
  public:
@@ -50,4 +50,4 @@ class FanOut : public std::enable_shared_from_this<FanOut> {
   std::shared_ptr<const List> list_;  // never mutated in place
 };
 
-}  // namespace sk::store::memory
+}  // namespace sk::store

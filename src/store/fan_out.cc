@@ -1,10 +1,10 @@
 // FanOut: see fan_out.h. No I/O, no threads, no store calls here.
-#include "store/memory/fan_out.h"
+#include "store/fan_out.h"
 
 #include <algorithm>
 #include <iterator>
 
-namespace sk::store::memory {
+namespace sk::store {
 
 Subscription FanOut::subscribe(MessageHandler handler) {
   auto subscriber = std::make_shared<Subscriber>(std::move(handler));
@@ -52,4 +52,4 @@ std::size_t FanOut::size() const {
   return list_->size();
 }
 
-}  // namespace sk::store::memory
+}  // namespace sk::store

@@ -1,0 +1,137 @@
+// RedisConnection: ONE TCP connection to Redis, pipelined. hiredis is used only to
+// format commands (redisFormatCommandArgv) and to parse replies (redisReader); the
+// socket is Asio's, so no hiredis networking and no thread of its own.
+//
+// Mechanism: everything below runs on one strand. A request appends its formatted
+// bytes to an output buffer and joins a FIFO of pending requests; one writer
+// coroutine sends whatever has queued up in a single write, one reader coroutine
+// feeds the reader and hands each reply to the oldest pending request (Redis answers
+// in order). A request waits on its own steady_timer, armed with its timeout and
+// cancelled by the reader when its last reply arrives: if the timer expires instead,
+// the replies can no longer be matched, so the connection is closed and every
+// pending request fails unavailable. A connection is used once: after close (by
+// error, timeout or the owner) it stays closed; SupervisedConnection makes new ones.
+//
+// With a push handler (Pub/Sub), a "message"/"pmessage" array goes to the handler
+// instead of to a pending request.
+//
+// Thread-safety: execute(), close() and is_open() may be called from any thread. The
+// `*_here` members are for an owner whose coroutine already runs on strand().
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "domain/result.h"
+#include "store/redis/redis_errors.h"
+#include "store/redis/redis_url.h"
+#include "store/redis/reply.h"
+
+struct redisReader;  // hiredis
+
+namespace sk::store::redis {
+
+namespace asio = boost::asio;
+using Strand = asio::strand<asio::any_io_executor>;
+using Command = std::vector<std::string>;  // e.g. {"SET", "k", "v"}; binary-safe
+using Replies = std::vector<Reply>;
+
+struct ConnectionTimeouts {
+  std::chrono::milliseconds connect{1000};
+  std::chrono::milliseconds command{2000};
+};
+
+class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
+ public:
+  // Called on the strand, in arrival order, for each Pub/Sub message.
+  using PushHandler = std::function<void(Reply)>;
+
+  static std::shared_ptr<RedisConnection> create(Strand strand, RedisUrl url,
+                                                 ConnectionTimeouts timeouts,
+                                                 PushHandler on_push = {});
+  ~RedisConnection();
+  RedisConnection(const RedisConnection&) = delete;
+  RedisConnection& operator=(const RedisConnection&) = delete;
+
+  const Strand& strand() const { return strand_; }
+
+  // Connected and authenticated, and not closed since. Thread-safe.
+  bool is_open() const { return open_.load(std::memory_order_acquire); }
+
+  // Sends `commands` back to back; their replies in order (a Redis error reply is a
+  // Reply, not an Error). Fails unavailable if the connection is not open, breaks, or
+  // the last reply does not arrive within the command timeout. Thread-safe.
+  asio::awaitable<domain::Result<Replies>> execute(std::vector<Command> commands);
+
+  // Closes the connection (posted to the strand); pending requests fail unavailable.
+  void close();
+
+  // --- On the strand only. ---
+
+  // Connects (resolving the host if needed), then AUTH, SELECT and PING in one round
+  // trip, all within the connect timeout. Called once, before anything else.
+  asio::awaitable<Status> connect_here();
+
+  // As execute(), when `replies` replies are expected in total (SUBSCRIBE a b c
+  // answers three times).
+  asio::awaitable<domain::Result<Replies>> execute_here(std::vector<Command> commands,
+                                                        std::size_t replies);
+  asio::awaitable<domain::Result<Replies>> execute_here(std::vector<Command> commands);
+
+  // Waits until the connection closes, or at most `at_most`; true if closed. One
+  // waiter at a time.
+  asio::awaitable<bool> wait_closed_here(std::chrono::milliseconds at_most);
+
+  // Closes now; `why` is what pending and later requests fail with.
+  void close_here(domain::Error why);
+
+  // Why the connection closed (or the connect failed); nullopt while it has not.
+  const Status& failure_here() const { return failure_; }
+
+ private:
+  enum class State { idle, connecting, open, closed };
+  struct Pending;
+
+  RedisConnection(Strand strand, RedisUrl url, ConnectionTimeouts timeouts, PushHandler on_push);
+
+  asio::awaitable<domain::Result<Replies>> send_here(std::string bytes, std::size_t replies,
+                                                     std::chrono::milliseconds timeout);
+  Status check_handshake(const Replies& replies, const std::vector<Command>& sent);
+  void start_writer();
+  void dispatch(Reply reply);
+  static asio::awaitable<void> write_loop(std::shared_ptr<RedisConnection> self);
+  static asio::awaitable<void> read_loop(std::shared_ptr<RedisConnection> self);
+
+  Strand strand_;
+  const RedisUrl url_;
+  const ConnectionTimeouts timeouts_;
+  const PushHandler on_push_;
+
+  // All below: on strand_ only (open_ is also read from other threads).
+  asio::ip::tcp::socket socket_;
+  asio::ip::tcp::resolver resolver_;
+  asio::steady_timer deadline_;       // bounds connect_here()
+  asio::steady_timer closed_signal_;  // wait_closed_here(); cancelled by close_here()
+  redisReader* reader_;               // owned
+  std::array<char, std::size_t{16} * 1024> read_buf_{};
+  std::string out_;  // formatted requests not yet handed to a write
+  bool writing_ = false;
+  std::deque<std::shared_ptr<Pending>> pending_;  // sent or queued, oldest first
+  State state_ = State::idle;
+  Status failure_;
+  std::atomic<bool> open_{false};
+};
+
+}  // namespace sk::store::redis

@@ -1,0 +1,277 @@
+// RedisStore (see redis_store.h): the SessionStore operations as Redis commands and
+// scripts, the events subscription and the deadline poller.
+//
+// Commands are built by plain functions, outside the coroutines: GCC 12 rejects a
+// braced list of string literals inside a coroutine.
+#include "store/redis/redis_store.h"
+
+#include <atomic>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+
+#include "domain/json.h"
+#include "store/fan_out.h"
+#include "store/redis/bus_message.h"
+#include "store/redis/key_space.h"
+#include "store/redis/redis_client.h"
+#include "store/redis/redis_subscriber.h"
+#include "store/redis/scripts.h"
+
+namespace sk::store::redis {
+
+namespace {
+
+using domain::TimePoint;
+
+std::string ms_string(TimePoint t) { return std::to_string(domain::to_unix_ms(t)); }
+
+Error store_closed() { return Error::unavailable("redis store closed"); }
+
+// A Redis error reply to a store operation: a key of the wrong type is a stored value
+// that is not a session; anything else (OOM, READONLY, BUSY, ...) is Redis refusing.
+Error error_of(const Reply& reply) {
+  if (reply.str.find("WRONGTYPE") != std::string::npos) {
+    return Error::deserialization("the stored value is not a session");
+  }
+  return Error::unavailable("redis: " + reply.str);
+}
+
+std::vector<std::string> hmget_state(std::string key) {
+  return {"HMGET", std::move(key), "s", "x"};
+}
+std::vector<std::string> ping() { return {"PING"}; }
+
+}  // namespace
+
+struct RedisStore::Core : std::enable_shared_from_this<Core> {
+  Core(asio::any_io_executor ex, const domain::Clock& c, RedisUrl url, RedisStoreOptions o)
+      : executor(std::move(ex)),
+        clock(c),
+        options(std::move(o)),
+        keys(options.key_prefix, options.shards),
+        client(std::make_shared<RedisClient>(executor, url, options.client)),
+        fan_out(FanOut::make()),
+        subscriber(std::make_unique<RedisSubscriber>(
+            executor, std::move(url), options.client, std::vector<std::string>{keys.channel()},
+            [fan = fan_out](std::string_view, std::string_view payload) {
+              // Another version's frame (a rolling upgrade) is skipped, not misread.
+              if (auto message = decode_bus_message(payload)) fan->publish(*message);
+            },
+            [fan = fan_out] {
+              fan->publish(StoreMessage{Uuid{}, MessageKind::resync, 0, {}});
+            })) {}
+
+  void start() {
+    subscriber->start();
+    poller = DeadlinePoller::start(executor, client, keys, clock, options.poller,
+                                   [weak = weak_from_this()](const Uuid& id) {
+                                     if (auto self = weak.lock()) self->due(id);
+                                   });
+  }
+
+  // A claimed deadline: the handler applies the time-out through update(); it runs
+  // on the executor, never on the poller's strand.
+  void due(const Uuid& id) {
+    DeadlineHandler handler;
+    {
+      std::lock_guard lock(mu);
+      handler = deadline_handler;
+    }
+    if (!handler || closed) return;
+    asio::post(executor, [handler = std::move(handler), id] { handler(id); });
+  }
+
+  asio::awaitable<Status> write(bool create, Write w, std::optional<std::int64_t> expected);
+
+  const asio::any_io_executor executor;
+  const domain::Clock& clock;
+  const RedisStoreOptions options;
+  const KeySpace keys;
+  const std::shared_ptr<RedisClient> client;
+  const std::shared_ptr<FanOut> fan_out;
+  const std::unique_ptr<RedisSubscriber> subscriber;
+  std::shared_ptr<DeadlinePoller> poller;  // set by start(), before anything runs
+
+  std::mutex mu;
+  DeadlineHandler deadline_handler;  // guarded by mu
+  std::atomic<bool> closed{false};
+};
+
+asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
+                                                std::optional<std::int64_t> expected) {
+  if (closed) co_return store_closed();
+  const Session& s = w.state;
+  const TimePoint now = clock.wall_now();
+  const int shard = keys.shard_of(s.session_id);
+  const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(options.ttl);
+  const std::string id = s.session_id.to_string();
+
+  std::vector<std::string> script_keys{keys.session(s.session_id), keys.deadlines(shard),
+                                       keys.expiries(shard), keys.audit(shard)};
+  std::vector<std::string> args;
+  args.reserve(12 + w.events.size() + w.messages.size());
+  args.emplace_back(create ? "create" : "update");
+  args.push_back(ms_string(now));
+  args.push_back(ms_string(now + ttl));
+  args.push_back(std::to_string(ttl.count()));
+  args.push_back(expected ? std::to_string(*expected) : std::string());
+  args.push_back(std::to_string(s.version));
+  args.push_back(domain::encode_stored_session(s));
+  args.push_back(w.deadline ? ms_string(*w.deadline) : std::string());
+  args.push_back(id);
+  args.push_back(keys.channel());
+  args.push_back(std::to_string(options.audit_max_length));
+  args.push_back(std::to_string(w.events.size()));
+  for (const auto& e : w.events) args.push_back(domain::encode_event(e));
+  for (auto& m : w.messages) args.push_back(std::move(m));
+
+  const auto reply =
+      co_await run_script(*client, write_script(), std::move(script_keys), std::move(args));
+  if (!reply) co_return reply.error();
+  if (reply->is_error()) co_return error_of(*reply);
+  const auto& parts = reply->elements;
+  const std::string_view outcome = parts.empty() ? std::string_view() : parts[0].str;
+  if (outcome == "ok") {
+    if (w.deadline) poller->poke(*w.deadline);
+    co_return std::nullopt;
+  }
+  if (outcome == "exists") co_return Error::session_exists();
+  if (outcome == "not_found") co_return Error::not_found();
+  if (outcome == "conflict" && parts.size() == 2 && expected) {
+    std::int64_t actual = 0;
+    try {
+      actual = std::stoll(parts[1].str);
+    } catch (const std::exception&) {
+      co_return Error::deserialization("the stored version is not a number");
+    }
+    co_return Error::version_conflict(*expected, actual);
+  }
+  co_return Error::unavailable("redis: unexpected script reply " + reply->debug_string());
+}
+
+RedisStore::RedisStore(asio::any_io_executor executor, const domain::Clock& clock, RedisUrl url,
+                       RedisStoreOptions options)
+    : core_(
+          std::make_shared<Core>(std::move(executor), clock, std::move(url), std::move(options))) {
+  core_->start();
+}
+
+RedisStore::~RedisStore() { close(); }
+
+asio::awaitable<Result<Session>> RedisStore::get(Uuid id) {
+  auto core = core_;
+  if (core->closed) co_return store_closed();
+  const auto reply = co_await core->client->command(hmget_state(core->keys.session(id)));
+  if (!reply) co_return reply.error();
+  if (reply->is_error()) co_return error_of(*reply);
+  const auto& fields = reply->elements;
+  if (fields.size() != 2 || fields[0].is_nil()) co_return Error::not_found();
+  // The TTL is ours (wall time of the clock), not only Redis's PEXPIRE.
+  std::int64_t expires = 0;
+  try {
+    expires = fields[1].is_nil() ? 0 : std::stoll(fields[1].str);
+  } catch (const std::exception&) {
+    co_return Error::deserialization("the stored expiry is not a number");
+  }
+  if (expires <= domain::to_unix_ms(core->clock.wall_now())) co_return Error::not_found();
+  auto session = domain::decode_session(fields[0].str);
+  if (!session) co_return session.error();
+  if (session->session_id != id) {
+    co_return Error::deserialization("the stored session has another id");
+  }
+  co_return std::move(*session);
+}
+
+asio::awaitable<Status> RedisStore::create(Write write) {
+  auto core = core_;
+  co_return co_await core->write(true, std::move(write), std::nullopt);
+}
+
+asio::awaitable<Status> RedisStore::update(Write write,
+                                           std::optional<std::int64_t> expected_version) {
+  auto core = core_;
+  co_return co_await core->write(false, std::move(write), expected_version);
+}
+
+asio::awaitable<Result<bool>> RedisStore::remove(Uuid id, domain::Event deleted,
+                                                 std::string message) {
+  auto core = core_;
+  if (core->closed) co_return store_closed();
+  const int shard = core->keys.shard_of(id);
+  std::vector<std::string> keys{core->keys.session(id), core->keys.deadlines(shard),
+                                core->keys.expiries(shard), core->keys.audit(shard)};
+  std::vector<std::string> args{ms_string(core->clock.wall_now()),
+                                id.to_string(),
+                                core->keys.channel(),
+                                std::to_string(core->options.audit_max_length),
+                                domain::encode_event(deleted),
+                                std::move(message)};
+  const auto reply =
+      co_await run_script(*core->client, remove_script(), std::move(keys), std::move(args));
+  if (!reply) co_return reply.error();
+  if (reply->is_error()) co_return error_of(*reply);
+  co_return reply->integer == 1;
+}
+
+asio::awaitable<Status> RedisStore::broadcast(Uuid id, std::string message) {
+  auto core = core_;
+  if (core->closed) co_return store_closed();
+  std::vector<std::string> keys{core->keys.session(id)};
+  std::vector<std::string> args{ms_string(core->clock.wall_now()), id.to_string(),
+                                core->keys.channel(), std::move(message)};
+  const auto reply =
+      co_await run_script(*core->client, broadcast_script(), std::move(keys), std::move(args));
+  if (!reply) co_return reply.error();
+  if (reply->is_error()) co_return error_of(*reply);
+  if (reply->integer != 1) co_return Error::not_found();
+  co_return std::nullopt;
+}
+
+Subscription RedisStore::subscribe(MessageHandler handler) {
+  return core_->fan_out->subscribe(std::move(handler));
+}
+
+void RedisStore::set_deadline_handler(DeadlineHandler handler) {
+  std::lock_guard lock(core_->mu);
+  core_->deadline_handler = std::move(handler);
+}
+
+asio::awaitable<bool> RedisStore::healthy() {
+  auto core = core_;
+  if (core->closed || !core->subscriber->subscribed()) co_return false;
+  const auto reply = co_await core->client->command(ping());
+  co_return reply.ok() && !reply->is_error();
+}
+
+asio::awaitable<Result<std::int64_t>> RedisStore::count() {
+  auto core = core_;
+  if (core->closed) co_return store_closed();
+  const std::string now = "(" + ms_string(core->clock.wall_now());
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(static_cast<std::size_t>(core->keys.shards()));
+  for (int shard = 0; shard < core->keys.shards(); ++shard) {
+    commands.push_back({"ZCOUNT", core->keys.expiries(shard), now, "+inf"});
+  }
+  const auto replies = co_await core->client->pipeline(std::move(commands));
+  if (!replies) co_return replies.error();
+  std::int64_t total = 0;
+  for (const auto& r : *replies) {
+    if (r.is_error()) co_return error_of(r);
+    total += r.integer;
+  }
+  co_return total;
+}
+
+void RedisStore::close() {
+  if (core_->closed.exchange(true)) return;
+  core_->poller->close();
+  core_->subscriber->close();
+  core_->client->close();
+}
+
+bool RedisStore::subscribed() const { return core_->subscriber->subscribed(); }
+
+}  // namespace sk::store::redis

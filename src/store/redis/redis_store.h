@@ -1,0 +1,79 @@
+// RedisStore: the distributed SessionStore engine (SPEC §5, the seeds'
+// RedisStateManager). Any number of stateless instances share one Redis:
+//
+// - Every change is one Lua script (scripts.h): version check, state + TTL, deadline
+//   and expiry indexes, audit stream append and Pub/Sub publish, atomically.
+// - Every instance subscribes once to the events channel (RedisSubscriber) and hands
+//   each message to its local subscribers in arrival order, which is write order.
+//   When the subscription comes back after a break it also hands them one `resync`
+//   message: what was published meanwhile is lost, so they re-read what they watch.
+// - Every instance polls the deadline index (DeadlinePoller) and claims due
+//   time-outs, so each fires once across the fleet; it also expires idle sessions
+//   (publishing `deleted`), while reads check the stored expiry themselves.
+// - TTLs and deadlines are wall time from the injected Clock (instances must agree
+//   on it; NTP is assumed), passed to the scripts, never Redis's own clock. A
+//   PEXPIRE of the TTL on the key reclaims memory even if no instance is running.
+//
+// Errors: a Redis that cannot be reached (or a closed store) is `unavailable`; a
+// stored value that is not a session is `deserialization`.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "domain/clock.h"
+#include "store/redis/deadline_poller.h"
+#include "store/redis/redis_options.h"
+#include "store/redis/redis_url.h"
+#include "store/session_store.h"
+
+namespace sk::store::redis {
+
+struct RedisStoreOptions {
+  std::chrono::seconds ttl{3600};  // refreshed on every write
+  std::string key_prefix = "synckairos:";
+  int shards = 16;  // of the deadline/expiry indexes and audit streams (key_space.h)
+  // Audit stream entries kept per shard at most (approximate trimming): a bound on
+  // Redis memory while no audit worker consumes the stream.
+  std::int64_t audit_max_length = 1'000'000;
+  RedisClientOptions client;
+  DeadlinePollerOptions poller;
+};
+
+class RedisStore final : public SessionStore {
+ public:
+  // Connects in the background; `clock` must outlive the store.
+  RedisStore(asio::any_io_executor executor, const domain::Clock& clock, RedisUrl url,
+             RedisStoreOptions options = {});
+  ~RedisStore() override;
+  RedisStore(const RedisStore&) = delete;
+  RedisStore& operator=(const RedisStore&) = delete;
+
+  asio::awaitable<Result<Session>> get(Uuid id) override;
+  asio::awaitable<Status> create(Write write) override;
+  asio::awaitable<Status> update(Write write,
+                                 std::optional<std::int64_t> expected_version) override;
+  asio::awaitable<Result<bool>> remove(Uuid id, domain::Event deleted,
+                                       std::string message) override;
+  asio::awaitable<Status> broadcast(Uuid id, std::string message) override;
+
+  Subscription subscribe(MessageHandler handler) override;
+  void set_deadline_handler(DeadlineHandler handler) override;
+
+  asio::awaitable<bool> healthy() override;
+  asio::awaitable<Result<std::int64_t>> count() override;
+
+  void close() override;
+
+  // The events channel is subscribed: messages of writes made from now on arrive.
+  bool subscribed() const;
+
+ private:
+  struct Core;
+  std::shared_ptr<Core> core_;
+};
+
+}  // namespace sk::store::redis

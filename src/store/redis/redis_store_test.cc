@@ -1,0 +1,348 @@
+// Tests of the Redis engine against a real redis-server (redis_server_fixture.h): the
+// SessionStore contract (store_contract_test.h) unchanged, then what only this engine
+// does: several instances on one Redis (fan-out between them, a time-out claimed
+// once), the audit stream, hash tags, corrupt values, NOSCRIPT after a script flush,
+// claim leases, active TTL expiry, Redis going away and coming back (resync), AUTH.
+#include "store/redis/redis_store.h"
+
+#include <atomic>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "domain/json.h"
+#include "store/redis/key_space.h"
+#include "store/redis/redis_server_fixture.h"
+#include "store/store_contract_test.h"
+#include "store/store_test_support.h"
+
+namespace sk::store::testing {
+namespace {
+
+using redis::testing::RedisServerFixture;
+using redis::RedisStore;
+using redis::RedisStoreOptions;
+
+// One redis-server for the whole binary; every store gets its own key prefix, so tests
+// never see each other's keys or messages.
+RedisServerFixture& shared_server() {
+  static RedisServerFixture server;
+  return server;
+}
+
+std::string fresh_prefix() {
+  static std::atomic<int> n{0};
+  return "t" + std::to_string(::getpid()) + "-" + std::to_string(++n) + ":";
+}
+
+// Waits (bounded) until the store's subscription is up: messages of writes made
+// before it would be lost, and the contract expects them.
+void wait_subscribed(const RedisStore& store) {
+  const auto until = std::chrono::steady_clock::now() + 5s;
+  while (!store.subscribed() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_TRUE(store.subscribed()) << "no subscription to Redis after 5 s";
+}
+
+std::unique_ptr<RedisStore> make_store(asio::any_io_executor executor, const domain::Clock& clock,
+                                       RedisStoreOptions options, const std::string& url) {
+  auto parsed = redis::parse_redis_url(url);
+  EXPECT_TRUE(parsed.ok());
+  auto store = std::make_unique<RedisStore>(std::move(executor), clock, *parsed, options);
+  wait_subscribed(*store);
+  return store;
+}
+
+std::unique_ptr<SessionStore> make_redis(asio::any_io_executor executor, const domain::Clock& clock,
+                                         std::chrono::seconds ttl) {
+  RedisStoreOptions options;
+  options.ttl = ttl;
+  options.key_prefix = fresh_prefix();
+  return make_store(std::move(executor), clock, options, shared_server().url());
+}
+
+INSTANTIATE_TEST_SUITE_P(Redis, StoreContract, ::testing::Values(StoreFactory{"redis", make_redis}),
+                         factory_name);
+
+class RedisStoreTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    for (auto& s : stores_) s->close();
+    stores_.clear();
+    EXPECT_TRUE(threads_.stop(3s)) << "background work still running 3 s after close()";
+  }
+
+  // One "instance": a store with its own connections, sharing `prefix_` with the others.
+  RedisStore& open(const domain::Clock& clock, RedisStoreOptions options = {},
+                   std::string url = {}) {
+    options.key_prefix = prefix_;
+    stores_.push_back(
+        make_store(threads_.executor(), clock, options, url.empty() ? shared_server().url() : url));
+    return *stores_.back();
+  }
+
+  template <typename T>
+  T run(asio::awaitable<T> aw) {
+    return *spawn_on(threads_.io(), std::move(aw)).get();
+  }
+
+  redis::Reply cli(const std::vector<std::string>& args) { return shared_server().cli(args); }
+
+  redis::KeySpace keys() const { return redis::KeySpace(prefix_, RedisStoreOptions{}.shards); }
+
+  Session create_in(RedisStore& store, const Uuid& id, std::vector<std::string> messages = {},
+                    std::optional<TimePoint> deadline = std::nullopt) {
+    auto t = created(id);
+    Session s = t.state;
+    const Status st = run(store.create(write_of(std::move(t), std::move(messages), deadline)));
+    EXPECT_FALSE(st) << st->message;
+    return s;
+  }
+
+  IoThreads threads_;
+  std::string prefix_ = fresh_prefix();
+  std::vector<std::unique_ptr<RedisStore>> stores_;
+  domain::ManualClock manual_{kT0};
+  domain::SystemClock system_;
+};
+
+TEST_F(RedisStoreTest, WritesOnOneInstanceReachSubscribersOfEveryInstanceInOrder) {
+  auto& a = open(manual_);
+  auto& b = open(manual_);
+  auto& c = open(manual_);
+  MessageLog on_a, on_b, on_c;
+  auto sa = a.subscribe(on_a.handler());
+  auto sb = b.subscribe(on_b.handler());
+  auto sc = c.subscribe(on_c.handler());
+  const Uuid id = session_id(1);
+  Session s = create_in(a, id, {"v1"});
+  RedisStore* writers[] = {&b, &c, &a};
+  for (int i = 0; i < 30; ++i) {
+    Session next = bumped(s);
+    std::vector<std::string> messages{"v" + std::to_string(next.version)};
+    ASSERT_FALSE(run(writers[i % 3]->update(write_of(next, std::move(messages)), s.version)));
+    s = next;
+  }
+  std::vector<Expected> expected;
+  for (int v = 1; v <= 31; ++v) {
+    expected.push_back({MessageKind::update, v, "v" + std::to_string(v)});
+  }
+  for (auto* log : {&on_a, &on_b, &on_c}) {
+    ASSERT_TRUE(log->wait_for(31));
+    expect_messages(log->messages(), id, expected);
+  }
+}
+
+TEST_F(RedisStoreTest, ADeadlineFiresOnceAcrossThreeInstances) {
+  std::array<DeadlineLog, 3> logs;
+  std::array<RedisStore*, 3> instances{};
+  for (std::size_t i = 0; i < 3; ++i) {
+    instances[i] = &open(system_);
+    // Like the server: the time-out is written back, which removes the deadline.
+    instances[i]->set_deadline_handler(
+        logs[i].handler([this, store = instances[i]](const Uuid& id) {
+          asio::co_spawn(
+              threads_.io(),
+              [store, id]() -> asio::awaitable<void> {
+                auto current = co_await store->get(id);
+                if (!current) co_return;
+                (void)co_await store->update(write_of(bumped(*current)), current->version);
+              },
+              asio::detached);
+        }));
+  }
+  constexpr int kSessions = 20;
+  const TimePoint deadline = system_.wall_now() + 300ms;
+  for (int n = 1; n <= kSessions; ++n) {
+    create_in(*instances[static_cast<std::size_t>(n % 3)], session_id(n), {}, deadline);
+  }
+  const auto until = std::chrono::steady_clock::now() + 5s;
+  auto total = [&] { return logs[0].total() + logs[1].total() + logs[2].total(); };
+  while (total() < kSessions && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(10ms);
+  }
+  std::this_thread::sleep_for(500ms);  // a second firing would show up here
+  EXPECT_EQ(total(), static_cast<std::size_t>(kSessions));
+  for (int n = 1; n <= kSessions; ++n) {
+    std::size_t fired = 0;
+    for (const auto& log : logs) fired += log.fired(session_id(n)).size();
+    EXPECT_EQ(fired, 1u) << "session " << n;
+  }
+}
+
+TEST_F(RedisStoreTest, AClaimNotFollowedByAWriteFiresAgainAfterTheLease) {
+  // The instance that claimed it died (here: its handler writes nothing): after the
+  // lease another round claims it again, so the time-out is not lost.
+  RedisStoreOptions options;
+  options.poller.lease = 400ms;
+  auto& store = open(system_, options);
+  DeadlineLog log;
+  store.set_deadline_handler(log.handler());
+  const Uuid id = session_id(1);
+  create_in(store, id, {}, system_.wall_now() + 100ms);
+  ASSERT_TRUE(log.wait_for(2, 3s)) << "fired " << log.total() << " time(s)";
+  const auto fired = log.fired(id);
+  EXPECT_GE(fired[1] - fired[0], 350ms);
+}
+
+TEST_F(RedisStoreTest, EveryWriteAppendsItsAuditEventsToTheShardsStream) {
+  auto& store = open(manual_);
+  const Uuid id = session_id(1);
+  auto t = created(id);
+  const Session s1 = t.state;
+  ASSERT_FALSE(run(store.create(write_of(std::move(t)))));
+  auto started = applied(s1, domain::StartCommand{}, kT0 + 1s);
+  ASSERT_FALSE(run(store.update(write_of(std::move(started)), 1)));
+  ASSERT_TRUE(run(store.remove(id, deleted_event(kT0 + 2s), "")).value());
+
+  const auto k = keys();
+  const auto entries = cli({"XRANGE", k.audit(k.shard_of(id)), "-", "+"});
+  ASSERT_EQ(entries.elements.size(), 3u) << entries.debug_string();
+  const std::vector<std::string> types{"session_created", "session_started", "session_deleted"};
+  const std::vector<std::string> event_ids{id.to_string() + ":1:1", id.to_string() + ":2:1",
+                                           id.to_string() + ":2:deleted"};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto& fields = entries.elements[i].elements[1].elements;  // [id, [k, v, ...]]
+    std::map<std::string, std::string> f;
+    for (std::size_t j = 0; j + 1 < fields.size(); j += 2) f[fields[j].str] = fields[j + 1].str;
+    EXPECT_EQ(f["id"], event_ids[i]);
+    EXPECT_EQ(f["session"], id.to_string());
+    EXPECT_NE(f["event"].find(R"("type":")" + types[i] + "\""), std::string::npos) << f["event"];
+    EXPECT_TRUE(domain::decode_session(f["state"]).ok()) << "state snapshot of entry " << i;
+  }
+}
+
+TEST_F(RedisStoreTest, AllKeysOfOneWriteShareOneHashTag) {
+  auto& store = open(manual_);
+  for (int n = 1; n <= 40; ++n) create_in(store, session_id(n), {}, kT0 + 1h);
+  const auto all = cli({"KEYS", prefix_ + "*"});
+  std::set<std::string> tags;
+  for (const auto& key : all.elements) {
+    const auto open_brace = key.str.find('{');
+    const auto close_brace = key.str.find('}');
+    ASSERT_NE(open_brace, std::string::npos) << key.str;
+    ASSERT_LT(open_brace, close_brace) << key.str;
+    tags.insert(key.str.substr(open_brace, close_brace - open_brace + 1));
+  }
+  EXPECT_GT(tags.size(), 1u) << "40 sessions spread over the shards";
+  const auto k = keys();
+  for (int n = 1; n <= 40; ++n) {
+    const auto id = session_id(n);
+    const auto shard = k.shard_of(id);
+    const auto tag = "{" + std::to_string(shard) + "}";
+    EXPECT_NE(k.session(id).find(tag), std::string::npos);
+    EXPECT_EQ(cli({"ZSCORE", k.deadlines(shard), id.to_string()}).is_nil(), false);
+    EXPECT_EQ(cli({"EXISTS", k.session(id)}).integer, 1);
+  }
+}
+
+TEST_F(RedisStoreTest, ACorruptStoredValueIsADeserializationError) {
+  auto& store = open(manual_);
+  const auto k = keys();
+  const Uuid garbage = session_id(1);
+  create_in(store, garbage);
+  cli({"HSET", k.session(garbage), "s", "{not json"});
+  auto got = run(store.get(garbage));
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, domain::ErrorCode::deserialization);
+
+  const Uuid wrong_type = session_id(2);
+  cli({"SET", k.session(wrong_type), "a plain string"});
+  got = run(store.get(wrong_type));
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, domain::ErrorCode::deserialization);
+  const Status st = run(store.update(write_of(bumped(created(wrong_type).state)), 1));
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->code, domain::ErrorCode::deserialization);
+
+  const Uuid other_id = session_id(3);
+  create_in(store, other_id);
+  const auto moved = cli({"HGET", k.session(other_id), "s"});
+  cli({"HSET", k.session(session_id(4)), "s", moved.str, "v", "1", "x", "99999999999999"});
+  got = run(store.get(session_id(4)));
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, domain::ErrorCode::deserialization);
+}
+
+TEST_F(RedisStoreTest, ScriptsAreReloadedAfterAScriptFlush) {
+  auto& store = open(manual_);
+  const Uuid id = session_id(1);
+  const Session s = create_in(store, id);
+  cli({"SCRIPT", "FLUSH"});
+  EXPECT_FALSE(run(store.update(write_of(bumped(s)), 1)));
+  EXPECT_EQ(run(store.get(id)).value().version, 2);
+}
+
+TEST_F(RedisStoreTest, IdleSessionsAreExpiredActivelyWithADeletedMessage) {
+  RedisStoreOptions options;
+  options.ttl = 1s;
+  auto& store = open(system_, options);
+  MessageLog log;
+  auto sub = store.subscribe(log.handler());
+  const Uuid id = session_id(1);
+  create_in(store, id, {"v1"});
+  ASSERT_TRUE(log.wait_until(
+      [&](const auto& all) {
+        return std::any_of(all.begin(), all.end(),
+                           [](const auto& m) { return m.kind == MessageKind::deleted; });
+      },
+      5s));
+  expect_messages(log.messages(), id,
+                  {{MessageKind::update, 1, "v1"}, {MessageKind::deleted, 0, ""}});
+  EXPECT_EQ(cli({"EXISTS", keys().session(id)}).integer, 0);
+}
+
+TEST_F(RedisStoreTest, PasswordProtectedRedis) {
+  RedisServerFixture secured(RedisServerFixture::Options{"s3cret", false});
+  auto& store = open(manual_, {}, secured.url());
+  const Uuid id = session_id(1);
+  create_in(store, id);
+  EXPECT_TRUE(run(store.get(id)).ok());
+  EXPECT_TRUE(run(store.healthy()));
+  store.close();
+
+  // Without the password nothing works, quickly and as `unavailable`.
+  auto parsed = redis::parse_redis_url(secured.url_without_password());
+  RedisStore refused(threads_.executor(), manual_, *parsed, {});
+  const auto got = run(refused.get(id));
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, domain::ErrorCode::unavailable);
+  EXPECT_FALSE(run(refused.healthy()));
+  refused.close();
+}
+
+TEST_F(RedisStoreTest, RedisRestartFailsFastThenRecoversAndAsksSubscribersToResync) {
+  RedisServerFixture own(RedisServerFixture::Options{"", true});
+  auto& store = open(manual_, {}, own.url());
+  MessageLog log;
+  auto sub = store.subscribe(log.handler());
+  const Uuid id = session_id(1);
+  const Session s = create_in(store, id);
+
+  own.stop();
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto got = run(store.get(id));
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, domain::ErrorCode::unavailable);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s) << "unavailable must be fast";
+  EXPECT_FALSE(run(store.healthy()));
+
+  own.start();  // with persistence: the session survived
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  bool healthy = false;
+  while (!healthy && std::chrono::steady_clock::now() < until) {
+    healthy = run(store.healthy());
+    if (!healthy) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(healthy) << "the store did not recover within 10 s";
+  EXPECT_EQ(run(store.get(id)).value().version, 1);
+  EXPECT_FALSE(run(store.update(write_of(bumped(s)), 1)));
+  ASSERT_TRUE(log.wait_until([](const auto& all) {
+    return std::any_of(all.begin(), all.end(),
+                       [](const auto& m) { return m.kind == MessageKind::resync; });
+  }));
+}
+
+}  // namespace
+}  // namespace sk::store::testing

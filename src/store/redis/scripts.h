@@ -1,0 +1,70 @@
+// The Lua scripts of the Redis engine: every change to a session is ONE script, so the
+// version check, the state, its TTL, the deadline and expiry indexes, the audit stream
+// and the Pub/Sub messages change together or not at all (SPEC §5), and no other
+// instance can interleave. Keys are passed as KEYS and share one hash tag
+// (key_space.h); time is passed as ARGV (the calling instance's clock), never read
+// from Redis, so tests can drive it and instances agree with their own deadlines.
+//
+// Scripts are called by EVALSHA with a SHA-1 computed here; a NOSCRIPT answer (Redis
+// restarted or flushed its script cache) loads the script and calls it again.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "domain/result.h"
+#include "store/redis/redis_client.h"
+#include "store/redis/reply.h"
+
+namespace sk::store::redis {
+
+struct LuaScript {
+  explicit LuaScript(std::string_view source);
+  std::string source;
+  std::string sha1;  // lowercase hex, as SCRIPT LOAD returns it
+};
+
+// create and update.
+//   KEYS: session, deadlines, expiries, audit
+//   ARGV: mode (create|update), now_ms, expires_ms, ttl_ms, expected version ("" for
+//         none), new version, state JSON, deadline_ms ("" for none), session id,
+//         channel, audit max length, event count N, N event JSONs, then the messages
+//   → {"ok"} | {"exists"} | {"not_found"} | {"conflict", actual version}
+const LuaScript& write_script();
+
+// remove.
+//   KEYS: session, deadlines, expiries, audit
+//   ARGV: now_ms, session id, channel, audit max length, event JSON, message
+//   → 1 removed, 0 nothing there
+const LuaScript& remove_script();
+
+// broadcast.   KEYS: session   ARGV: now_ms, session id, channel, message
+//   → 1 published, 0 no such session
+const LuaScript& broadcast_script();
+
+// Claims due deadlines of one shard: each due session whose stored deadline is
+// still due gets a lease (its index score moves to now + lease) and is returned;
+// entries whose session moved its deadline are put back at it, entries of sessions
+// gone are dropped. A claimer that dies before writing the time-out loses the lease,
+// and another instance claims it again when the lease runs out.
+//   KEYS: deadlines, then the session keys   ARGV: now_ms, lease_ms, then the ids
+//   → the claimed ids
+const LuaScript& claim_script();
+
+// Expires the sessions of one shard whose expiry is due (unless a write refreshed
+// them meanwhile): deletes them, drops their index entries, publishes `deleted`
+// with an empty payload.
+//   KEYS: deadlines, expiries, then the session keys   ARGV: now_ms, channel, ids
+//   → the number expired
+const LuaScript& expire_script();
+
+// EVALSHA `script`; on NOSCRIPT, SCRIPT LOAD and once more.
+boost::asio::awaitable<domain::Result<Reply>> run_script(RedisClient& client,
+                                                         const LuaScript& script,
+                                                         std::vector<std::string> keys,
+                                                         std::vector<std::string> args);
+
+}  // namespace sk::store::redis

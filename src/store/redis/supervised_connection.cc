@@ -1,0 +1,127 @@
+// SupervisedConnection: see supervised_connection.h. Reconnect policy and fail-fast
+// only; the wire is RedisConnection's.
+#include "store/redis/supervised_connection.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "store/redis/backoff.h"
+
+namespace sk::store::redis {
+namespace {
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// Built outside the coroutine: GCC 12 rejects a braced list of string literals there
+// ("array used as initializer").
+std::vector<Command> ping() { return {Command{std::string("PING")}}; }
+}  // namespace
+
+std::shared_ptr<SupervisedConnection> SupervisedConnection::start(
+    asio::any_io_executor executor, RedisUrl url, const RedisClientOptions& options,
+    RedisConnection::PushHandler on_push, OnConnected on_connected) {
+  auto self = std::shared_ptr<SupervisedConnection>(new SupervisedConnection(
+      std::move(executor), std::move(url), options, std::move(on_push), std::move(on_connected)));
+  // The loop holds a reference: this object lives until the loop ends after close().
+  asio::co_spawn(self->strand_, run(self), asio::detached);
+  return self;
+}
+
+SupervisedConnection::SupervisedConnection(const asio::any_io_executor& executor, RedisUrl url,
+                                           RedisClientOptions options,
+                                           RedisConnection::PushHandler on_push,
+                                           OnConnected on_connected)
+    : strand_(asio::make_strand(executor)),
+      url_(std::move(url)),
+      options_(options),
+      on_push_(std::move(on_push)),
+      on_connected_(std::move(on_connected)),
+      backoff_timer_(strand_),
+      attempt_done_(strand_) {
+  attempt_done_.expires_at(asio::steady_timer::time_point::max());
+}
+
+asio::awaitable<void> SupervisedConnection::run(std::shared_ptr<SupervisedConnection> self) {
+  Backoff backoff(self->options_.reconnect_backoff_min, self->options_.reconnect_backoff_max);
+  const ConnectionTimeouts timeouts{self->options_.connect_timeout, self->options_.command_timeout};
+  while (self->state_ != State::closed) {
+    self->state_ = State::connecting;
+    auto conn = RedisConnection::create(self->strand_, self->url_, timeouts, self->on_push_);
+    self->conn_ = conn;  // so that close_here() can abort the attempt
+    auto failed = co_await self->attempt(conn);
+    if (self->state_ == State::closed) break;
+    self->attempt_done_.cancel();  // wakes callers waiting for this attempt
+    self->attempt_done_.expires_at(asio::steady_timer::time_point::max());
+
+    if (!failed) {
+      backoff.reset();
+      self->state_ = State::ready;
+      self->ready_.store(true, std::memory_order_release);
+      while (self->state_ != State::closed) {
+        auto closed = co_await conn->wait_closed_here(self->options_.health_check_interval);
+        if (closed) break;
+        // A timeout or an error of the PING closes the connection by itself.
+        auto pong = co_await conn->execute_here(ping());
+        (void)pong;
+      }
+      self->ready_.store(false, std::memory_order_release);
+      if (self->state_ == State::closed) break;
+      failed = conn->failure_here();
+    }
+    self->state_ = State::down;
+    self->last_error_ = failed ? failed : unavailable("connection lost");
+    conn->close_here(*self->last_error_);
+    self->conn_.reset();
+
+    self->backoff_timer_.expires_after(backoff.next());
+    co_await self->backoff_timer_.async_wait(kTuple);  // cancelled by close()
+  }
+  self->conn_.reset();
+}
+
+asio::awaitable<Status> SupervisedConnection::attempt(
+    const std::shared_ptr<RedisConnection>& conn) {
+  auto failed = co_await conn->connect_here();
+  if (failed || !on_connected_ || state_ == State::closed) co_return failed;
+  auto hooked = co_await on_connected_(*conn);
+  if (hooked) conn->close_here(*hooked);
+  co_return hooked;
+}
+
+asio::awaitable<domain::Result<Replies>> SupervisedConnection::execute(
+    std::vector<Command> commands) {
+  auto result = co_await asio::co_spawn(
+      strand_, execute_on_strand(shared_from_this(), std::move(commands)), asio::use_awaitable);
+  co_return std::move(*result);
+}
+
+asio::awaitable<std::optional<domain::Result<Replies>>> SupervisedConnection::execute_on_strand(
+    std::shared_ptr<SupervisedConnection> self, std::vector<Command> commands) {
+  if (self->state_ == State::connecting) {
+    // Bounded: the attempt ends within the connect timeout (plus the hook's commands).
+    co_await self->attempt_done_.async_wait(kTuple);
+  }
+  if (self->state_ == State::closed) co_return unavailable("the client is closed");
+  if (self->state_ != State::ready || !self->conn_) {
+    co_return self->last_error_ ? *self->last_error_ : unavailable("not connected");
+  }
+  auto conn = self->conn_;
+  co_return co_await conn->execute_here(std::move(commands));
+}
+
+void SupervisedConnection::close() {
+  asio::post(strand_, [self = shared_from_this()] { self->close_here(); });
+}
+
+void SupervisedConnection::close_here() {
+  if (state_ == State::closed) return;
+  state_ = State::closed;
+  ready_.store(false, std::memory_order_release);
+  backoff_timer_.cancel();
+  attempt_done_.cancel();
+  if (conn_) conn_->close_here(unavailable("the client is closed"));
+}
+
+}  // namespace sk::store::redis
