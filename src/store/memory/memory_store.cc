@@ -17,8 +17,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "store/memory/deadline_timer.h"
 #include "store/fan_out.h"
+#include "store/memory/deadline_timer.h"
 
 namespace sk::store {
 
