@@ -19,9 +19,9 @@
 namespace sk::store::testing {
 namespace {
 
-using redis::testing::RedisServerFixture;
 using redis::RedisStore;
 using redis::RedisStoreOptions;
+using redis::testing::RedisServerFixture;
 
 // One redis-server for the whole binary; every store gets its own key prefix, so tests
 // never see each other's keys or messages.
