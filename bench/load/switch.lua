@@ -3,8 +3,9 @@
 --   wrk -t2 -c64 -d10s --latency -s bench/load/switch.lua http://127.0.0.1:PORT \
 --       -- MODE N THREADS [PREFIX]
 --
--- MODE is "switch" (POST /v1/sessions/<id>/switch, empty body) or "get"
--- (GET /v1/sessions/<id>). N sessions must exist and be running; their ids are
+-- MODE is "switch" (POST /v1/sessions/<id>/switch, empty body), "get"
+-- (GET /v1/sessions/<id>) or "create" (POST /v1/sessions of a new two-player
+-- per_participant session, a fresh id per request: c0de000<thread>-...). N sessions must exist and be running; their ids are
 -- derived deterministically: PREFIX .. string.format("%012x", n) for n = 1..N, PREFIX
 -- defaulting to "10ad0000-0000-4000-8000-" (scripts/loadtest creates them with curl).
 -- Use per_participant sessions with 24 h banks: a switch then never expires one
@@ -31,7 +32,8 @@ function init(args)
   local n = tonumber(args[2] or "64")
   local t = tonumber(args[3] or "1")
   local prefix = args[4] or "10ad0000-0000-4000-8000-"
-  assert(mode == "switch" or mode == "get", "MODE must be switch or get")
+  assert(mode == "switch" or mode == "get" or mode == "create",
+         "MODE must be switch, get or create")
   assert(n and n >= 1 and n <= 100000, "N must be 1..100000")
   assert(t and t >= 1 and index < t, "THREADS must be wrk's -t")
   local first = math.floor(n * index / t) + 1
@@ -50,7 +52,18 @@ function init(args)
   next_request = 0
 end
 
+local create_body = '{"sync_mode":"per_participant","total_time_ms":86400000,' ..
+  '"participants":[{"participant_id":"11111111-1111-4111-8111-111111111111"},' ..
+  '{"participant_id":"22222222-2222-4222-8222-222222222222"}],"session_id":"'
+local created = 0
+
 function request()
+  if mode == "create" then
+    created = created + 1
+    local id = string.format("c0de%04x-0000-4000-8000-%012x", index, created)
+    return wrk.format("POST", "/v1/sessions", {["Content-Type"] = "application/json"},
+                      create_body .. id .. '"}')
+  end
   next_request = next_request % #requests + 1
   return requests[next_request]
 end

@@ -2,6 +2,7 @@
 //
 //   sk_ws_load idle   --port P --session ID --connections N [--hold-s S] [--rss-pid PID]
 //   sk_ws_load fanout --port P --session ID --watchers N --switches K [--interval-ms MS]
+//                     [--switch-port P2]
 //
 // idle:   opens N WebSocket connections to /ws?sessionId=ID in batches (tolerating a
 //         few failures, reporting how many succeeded), holds them for --hold-s seconds
@@ -74,6 +75,7 @@ struct Options {
   std::string mode;
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
+  std::uint16_t switch_port = 0;  // fanout: another instance for the switches (0: --port)
   std::string session;
   int connections = 10000;  // idle
   int hold_s = 20;          // idle
@@ -119,6 +121,8 @@ Options parse_options(int argc, char** argv) {
       o.host = value;
     } else if (key == "--port") {
       o.port = static_cast<std::uint16_t>(parse_int(key, value, 1, 65535));
+    } else if (key == "--switch-port") {
+      o.switch_port = static_cast<std::uint16_t>(parse_int(key, value, 1, 65535));
     } else if (key == "--session") {
       o.session = value;
     } else if (key == "--connections") {
@@ -429,12 +433,15 @@ int run_idle(const Options& o) {
 }
 
 // One keep-alive HTTP/1.1 connection, synchronous: the send stamp is taken just
-// before the request is written.
+// before the request is written. With --switch-port it goes to another instance than
+// the watchers (fan-out across instances through Redis).
 class SwitchClient {
+  static std::uint16_t port_of(const Options& o) { return o.switch_port ? o.switch_port : o.port; }
+
  public:
   explicit SwitchClient(const Options& o)
-      : socket_(io_), host_(o.host + ":" + std::to_string(o.port)) {
-    socket_.connect({asio::ip::make_address(o.host), o.port});
+      : socket_(io_), host_(o.host + ":" + std::to_string(port_of(o))) {
+    socket_.connect({asio::ip::make_address(o.host), port_of(o)});
     socket_.set_option(tcp::no_delay(true));
     request_.method(http::verb::post);
     request_.target("/v1/sessions/" + o.session + "/switch");

@@ -2,7 +2,9 @@
 // one object is one TCP connection. For tests only.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <boost/asio/connect.hpp>
@@ -43,11 +45,15 @@ class HttpClient {
       req.body() = body;
     }
     req.prepare_payload();
-    http::write(stream_, req);
     boost::beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(64u << 20);
-    http::read(stream_, buffer, parser);
+    if (timeout_) {
+      exchange_within(req, buffer, parser);
+    } else {
+      http::write(stream_, req);
+      http::read(stream_, buffer, parser);
+    }
     auto res = parser.release();
     HttpResponse out;
     out.status = res.result_int();
@@ -68,9 +74,35 @@ class HttpClient {
 
   boost::beast::tcp_stream& stream() { return stream_; }
 
+  // From now on a request that is not answered within `limit` throws
+  // (boost::system::system_error, beast::error::timeout) instead of waiting forever:
+  // for tests that must prove the server answers quickly.
+  void set_timeout(std::chrono::milliseconds limit) { timeout_ = limit; }
+
  private:
+  template <typename Request, typename Parser>
+  void exchange_within(Request& req, boost::beast::flat_buffer& buffer, Parser& parser) {
+    namespace http = boost::beast::http;
+    boost::beast::error_code result;
+    stream_.expires_after(*timeout_);  // one budget for the write and the read
+    http::async_write(stream_, req, [&](boost::beast::error_code ec, std::size_t) {
+      if (ec) {
+        result = ec;
+        return;
+      }
+      http::async_read(stream_, buffer, parser,
+                       [&](boost::beast::error_code read_ec, std::size_t) { result = read_ec; });
+    });
+    io_.restart();
+    io_.run();
+    stream_.expires_never();
+    if (result) throw boost::system::system_error(result);
+  }
+
+
   boost::asio::io_context io_;
   boost::beast::tcp_stream stream_;
+  std::optional<std::chrono::milliseconds> timeout_;
 };
 
 }  // namespace sk::testing

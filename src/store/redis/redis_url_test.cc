@@ -3,6 +3,8 @@
 // never leaking into a message or the redacted form. No I/O.
 #include "store/redis/redis_url.h"
 
+#include <ostream>
+
 #include <gtest/gtest.h>
 
 namespace sk::store::redis {
@@ -13,6 +15,9 @@ struct GoodCase {
   const char* url;
   RedisUrl want;
 };
+
+// Names the case in CTest's listing instead of dumping its bytes.
+void PrintTo(const GoodCase& c, std::ostream* os) { *os << c.url; }
 
 class GoodUrl : public ::testing::TestWithParam<GoodCase> {};
 
@@ -51,6 +56,8 @@ struct BadCase {
   const char* url;
   const char* message_contains;
 };
+
+void PrintTo(const BadCase& c, std::ostream* os) { *os << '"' << c.url << '"'; }
 
 class BadUrl : public ::testing::TestWithParam<BadCase> {};
 
