@@ -97,12 +97,14 @@ asio::awaitable<TimePoint> DeadlinePoller::round() {
   TimePoint next = now + options_.interval;
   const std::string now_ms = ms_string(now);
   const std::string batch = std::to_string(options_.batch);
+  std::string after_now = "(";  // exclusive bound; not "(" + ...: GCC 12 -O3 -Wrestrict
+  after_now.append(now_ms);
   std::vector<std::vector<std::string>> reads;
   reads.reserve(static_cast<std::size_t>(3 * keys_.shards()));
   for (int shard = 0; shard < keys_.shards(); ++shard) {
     reads.push_back({"ZRANGEBYSCORE", keys_.deadlines(shard), "-inf", now_ms, "LIMIT", "0", batch});
     reads.push_back({"ZRANGEBYSCORE", keys_.expiries(shard), "-inf", now_ms, "LIMIT", "0", batch});
-    reads.push_back({"ZRANGEBYSCORE", keys_.deadlines(shard), "(" + now_ms, "+inf", "WITHSCORES",
+    reads.push_back({"ZRANGEBYSCORE", keys_.deadlines(shard), after_now, "+inf", "WITHSCORES",
                      "LIMIT", "0", "1"});
   }
   auto replies = co_await client_->pipeline(std::move(reads));

@@ -61,7 +61,9 @@ asio::awaitable<std::optional<domain::Result<Replies>>> execute_on_strand(
 
 struct RedisConnection::Pending {
   Pending(const Strand& strand, std::size_t n) : timer(strand), expected(n) {}
-  asio::steady_timer timer;  // expires: timed out; cancelled: done
+  asio::steady_timer timer;  // never expires: cancelled when done (or failed)
+  std::chrono::steady_clock::time_point deadline;
+  std::chrono::milliseconds timeout{};
   std::size_t expected;
   Replies replies;
   Status error;
@@ -85,6 +87,7 @@ RedisConnection::RedisConnection(Strand strand, RedisUrl url, ConnectionTimeouts
       resolver_(strand_),
       deadline_(strand_),
       closed_signal_(strand_),
+      watchdog_(strand_),
       reader_(redisReaderCreate()) {}
 
 RedisConnection::~RedisConnection() {
@@ -211,17 +214,33 @@ asio::awaitable<domain::Result<Replies>> RedisConnection::send_here(
   if (state_ == State::closed) co_return *failure_;
   auto self = shared_from_this();
   auto pending = std::make_shared<Pending>(strand_, replies);
-  pending->timer.expires_after(timeout);
+  pending->timer.expires_at(asio::steady_timer::time_point::max());
+  pending->timeout = timeout;
+  pending->deadline = std::chrono::steady_clock::now() + timeout;
   pending_.push_back(pending);
   out_.append(bytes);
   start_writer();
-  co_await pending->timer.async_wait(kTuple);
-  if (!pending->done) {
-    // The timer expired: a reply is missing, so no later reply can be matched either.
-    close_here(unavailable(fmt::format("no reply within {} ms", timeout.count())));
-  }
+  arm_watchdog();
+  co_await pending->timer.async_wait(kTuple);  // ends when done or failed
   if (pending->error) co_return *pending->error;
   co_return std::move(pending->replies);
+}
+
+void RedisConnection::arm_watchdog() {
+  if (watchdog_armed_ || pending_.empty() || state_ == State::closed) return;
+  watchdog_armed_ = true;
+  watchdog_.expires_at(pending_.front()->deadline);
+  watchdog_.async_wait([self = shared_from_this()](boost::system::error_code) {
+    self->watchdog_armed_ = false;
+    if (self->state_ == State::closed || self->pending_.empty()) return;
+    const auto& oldest = *self->pending_.front();
+    if (oldest.deadline <= std::chrono::steady_clock::now()) {
+      // A reply is missing, so no later reply can be matched either.
+      self->close_here(unavailable(fmt::format("no reply within {} ms", oldest.timeout.count())));
+      return;
+    }
+    self->arm_watchdog();  // the oldest has been answered: watch the one after it
+  });
 }
 
 void RedisConnection::start_writer() {
@@ -311,6 +330,7 @@ void RedisConnection::close_here(domain::Error why) {
   resolver_.cancel();
   deadline_.cancel();
   closed_signal_.cancel();
+  watchdog_.cancel();
   out_.clear();
   auto pending = std::move(pending_);
   pending_.clear();

@@ -6,9 +6,11 @@
 // bytes to an output buffer and joins a FIFO of pending requests; one writer
 // coroutine sends whatever has queued up in a single write, one reader coroutine
 // feeds the reader and hands each reply to the oldest pending request (Redis answers
-// in order). A request waits on its own steady_timer, armed with its timeout and
-// cancelled by the reader when its last reply arrives: if the timer expires instead,
-// the replies can no longer be matched, so the connection is closed and every
+// in order). A request waits on its own steady_timer (never expiring), cancelled by
+// the reader when its last reply arrives. Timeouts are one watchdog timer per
+// connection, armed at the oldest request's deadline (a timer armed per request cost
+// a timer-queue update and often a timerfd system call per command): if that deadline
+// passes, the replies can no longer be matched, so the connection is closed and every
 // pending request fails unavailable. A connection is used once: after close (by
 // error, timeout or the owner) it stays closed; SupervisedConnection makes new ones.
 //
@@ -110,6 +112,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
                                                      std::chrono::milliseconds timeout);
   Status check_handshake(const Replies& replies, const std::vector<Command>& sent);
   void start_writer();
+  void arm_watchdog();
   void dispatch(Reply reply);
   static asio::awaitable<void> write_loop(std::shared_ptr<RedisConnection> self);
   static asio::awaitable<void> read_loop(std::shared_ptr<RedisConnection> self);
@@ -124,7 +127,9 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   asio::ip::tcp::resolver resolver_;
   asio::steady_timer deadline_;       // bounds connect_here()
   asio::steady_timer closed_signal_;  // wait_closed_here(); cancelled by close_here()
-  redisReader* reader_;               // owned
+  asio::steady_timer watchdog_;       // expires at the oldest pending request's deadline
+  bool watchdog_armed_ = false;
+  redisReader* reader_;  // owned
   std::array<char, std::size_t{16} * 1024> read_buf_{};
   std::string out_;  // formatted requests not yet handed to a write
   bool writing_ = false;
