@@ -99,7 +99,6 @@ class HttpClient {
     if (result) throw boost::system::system_error(result);
   }
 
-
   boost::asio::io_context io_;
   boost::beast::tcp_stream stream_;
   std::optional<std::chrono::milliseconds> timeout_;
