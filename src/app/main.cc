@@ -64,12 +64,15 @@ int main(int argc, char** argv) {
 
   try {
     sk::domain::SystemClock clock;
+    // Before the io_context: ~io_context destroys the coroutines still suspended in it
+    // (a WebSocket whose close handshake outlived the drain timeout), and their
+    // clean-up counts the closed connection in the metrics.
+    sk::server::Metrics metrics;
     asio::io_context io(static_cast<int>(threads));
 
     const auto store_ptr = make_store(config, io, clock, *log);
     auto& store = *store_ptr;
 
-    sk::server::Metrics metrics;
     sk::server::SessionService service(store, clock, &metrics);
     store.set_deadline_handler([&](const sk::domain::Uuid& id) {
       asio::co_spawn(io, service.fire_deadline(id), asio::detached);

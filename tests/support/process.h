@@ -63,7 +63,10 @@ inline Child spawn(std::vector<std::string> args, bool capture_stdout = false,
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);
-    dup2(fds[1], capture_stdout ? 1 : 2);  // dup2 clears O_CLOEXEC on the copy
+    dup2(fds[1], capture_stdout ? 1 : 2);
+    // None of the test's sockets: the child must not keep a test client's connection
+    // open after the test closed it.
+    close_range(3, ~0U, 0);
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }

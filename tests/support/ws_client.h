@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -25,27 +26,29 @@ class WsClient {
   }
 
   // The next text message, or nullopt if the connection closed or `timeout` passed.
+  // A time-out leaves the read pending (the next call resumes it) rather than
+  // cancelling it: Beast may fail a stream whose read was cancelled, and a test that
+  // checks "nothing more arrives" must still be able to read what comes later.
   std::optional<std::string> next(std::chrono::milliseconds timeout = std::chrono::seconds{5}) {
-    std::optional<std::string> out;
-    boost::beast::flat_buffer buffer;
-    bool done = false;
-    ws_.async_read(buffer, [&](boost::beast::error_code ec, std::size_t) {
-      done = true;
-      if (!ec)
-        out = boost::beast::buffers_to_string(buffer.data());
-      else
-        last_error_ = ec;
-    });
+    timed_out_ = false;
+    if (!reading_) {
+      reading_ = true;
+      ws_.async_read(buffer_, [this](boost::beast::error_code ec, std::size_t) {
+        reading_ = false;
+        if (!ec)
+          ready_ = boost::beast::buffers_to_string(buffer_.data());
+        else
+          last_error_ = ec;
+        buffer_.consume(buffer_.size());
+      });
+    }
     io_.restart();
     io_.run_for(timeout);
-    if (!done) {
-      boost::beast::get_lowest_layer(ws_).cancel();
-      io_.restart();
-      io_.run();  // let the cancelled read complete
+    if (reading_) {
       timed_out_ = true;
       return std::nullopt;
     }
-    return out;
+    return std::exchange(ready_, std::nullopt);
   }
 
   Json next_json(std::chrono::milliseconds timeout = std::chrono::seconds{5}) {
@@ -71,10 +74,15 @@ class WsClient {
 
   boost::beast::websocket::close_reason close_reason() const { return ws_.reason(); }
   boost::beast::error_code last_error() const { return last_error_; }
-  bool timed_out() const { return timed_out_; }
+  bool timed_out() const { return timed_out_; }  // the last next() did
 
  private:
   boost::asio::io_context io_;
+  // Declared before the stream, so a read still pending at destruction never
+  // outlives the buffer it reads into.
+  boost::beast::flat_buffer buffer_;  // of the pending read
+  bool reading_ = false;              // a read is pending (possibly from an earlier call)
+  std::optional<std::string> ready_;  // what the last completed read received
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::error_code last_error_;
   bool timed_out_ = false;

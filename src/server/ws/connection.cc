@@ -277,22 +277,37 @@ asio::awaitable<void> Connection::reconnect(const ReconnectRequest& request) {
 
 asio::awaitable<void> Connection::refresh() {
   if (!accepting_ || !writer_enabled_) co_return;  // the first sync is still to come
-  auto snapshot = co_await fetch();
-  if (!accepting_) co_return;
-  if (!snapshot) {
-    if (snapshot.error().code != domain::ErrorCode::not_found) co_return;  // try next time
-    // Deleted (or expired) while its SESSION_DELETED was lost.
-    on_deliver(
-        Outgoing{shared(session_deleted_message(*session_id_, hub_->service().clock().wall_now())),
-                 0, std::nullopt},
-        /*close_after=*/true);
-    co_return;
-  }
-  const auto version = snapshot->state.version;
-  if (version <= last_version_) co_return;  // nothing missed
-  if (push(Outgoing{shared(state_sync_message(snapshot->state, snapshot->live)), version,
-                    std::nullopt})) {
-    last_version_ = version;
+  // The store's subscription may come back before its other connections do: a read
+  // that fails for that reason is tried again a few times (0.1 s doubling, ~3 s in
+  // all) rather than leaving the client stale.
+  constexpr int kAttempts = 6;
+  asio::steady_timer retry(strand_);
+  std::chrono::milliseconds delay{100};
+  for (int attempt = 1;; ++attempt) {
+    auto snapshot = co_await fetch();
+    if (!accepting_) co_return;
+    if (snapshot) {
+      const auto version = snapshot->state.version;
+      if (version <= last_version_) co_return;  // nothing missed
+      if (push(Outgoing{shared(state_sync_message(snapshot->state, snapshot->live)), version,
+                        std::nullopt})) {
+        last_version_ = version;
+      }
+      co_return;
+    }
+    if (snapshot.error().code == domain::ErrorCode::not_found) {
+      // Deleted (or expired) while its SESSION_DELETED was lost.
+      on_deliver(Outgoing{shared(session_deleted_message(*session_id_,
+                                                         hub_->service().clock().wall_now())),
+                          0, std::nullopt},
+                 /*close_after=*/true);
+      co_return;
+    }
+    if (attempt == kAttempts) co_return;
+    retry.expires_after(delay);
+    delay *= 2;
+    auto [ec] = co_await retry.async_wait(kTuple);
+    if (ec) co_return;
   }
 }
 

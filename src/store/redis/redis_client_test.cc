@@ -248,6 +248,9 @@ TEST_F(RedisClientTest, CommandTimeoutBreaksTheConnectionThenRecovers) {
   ok({"PING"});
   auto sleeping = asio::co_spawn(io_.io(), as_optional(client_->command({"DEBUG", "SLEEP", "1"})),
                                  asio::use_future);
+  // The two calls are spawned on a 2-thread io_context: give the first time to be
+  // sent, so that the PING really queues behind it (else it may overtake it).
+  std::this_thread::sleep_for(50ms);
   auto behind = asio::co_spawn(io_.io(), as_optional(client_->command({"PING"})), asio::use_future);
   const auto start = Clock::now();
   auto slept = *sleeping.get();

@@ -113,6 +113,9 @@ class RedisServerFixture {
       // Child: only async-signal-safe calls until exec.
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (::getppid() != parent) ::_exit(127);
+      // Not one of the test's descriptors: a restarted server holding a test client's
+      // socket would keep that connection open after the client closed it.
+      ::close_range(3, ~0U, 0);
       ::execv(argv[0], argv.data());
       ::_exit(127);
     }

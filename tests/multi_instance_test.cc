@@ -1,0 +1,942 @@
+// A fleet of real `synckairos` processes on one real redis-server (issue 4,
+// deliverable 6): every test starts a RedisServerFixture (a free loopback port, a
+// temporary directory) and several instances of the binary pointed at it with
+// REDIS_URL and a KEY_PREFIX of their own, then talks to them over HTTP and WebSocket
+// exactly as clients do. What is checked is what SPEC §1, §4 and §5 promise a fleet:
+// any instance serves any request, every watcher everywhere sees every change in
+// version order, a time-out fires once, concurrent writes never lose an update, and
+// a crashed instance or a restarted Redis leaves nobody stale. Every instance still
+// running at the end must drain and exit 0 (a sanitizer report in a server process
+// makes it exit otherwise).
+//
+// Timing: bounds are generous (sanitizer builds, a shared machine); nothing asserts
+// how fast something happens except the outage's fail-fast promise (< 3 s).
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <condition_variable>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "store/redis/redis_server_fixture.h"
+#include "support/bodies.h"
+#include "support/http_client.h"
+#include "support/json.h"
+#include "support/process.h"
+#include "support/ws_client.h"
+
+namespace sk::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using store::redis::testing::RedisServerFixture;
+using SteadyClock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------
+// One synckairos process.
+
+class Instance {
+ public:
+  Instance(std::string name, const std::string& redis_url, const std::string& key_prefix,
+           const std::vector<std::string>& extra_args)
+      : name_(std::move(name)) {
+    // The heartbeat is long so that a watcher the test is not reading at the moment
+    // is never dropped as silent: keep-alive is not what these tests are about.
+    // (A flag may be given once only: a test's own value replaces the default.)
+    std::vector<std::string> args = extra_args;
+    const std::vector<std::pair<std::string, std::string>> defaults{{"--host", "127.0.0.1"},
+                                                                    {"--port", "0"},
+                                                                    {"--threads", "2"},
+                                                                    {"--heartbeat-ms", "30000"},
+                                                                    {"--drain-timeout-ms", "3000"}};
+    for (const auto& [flag, value] : defaults) {
+      if (std::find(extra_args.begin(), extra_args.end(), flag) != extra_args.end()) continue;
+      args.push_back(flag);
+      args.push_back(value);
+    }
+    child_ = spawn(args, false, {"REDIS_URL=" + redis_url, "KEY_PREFIX=" + key_prefix});
+    reader_ = std::thread([this] { read_logs(); });
+    std::unique_lock lock(mu_);
+    const bool logged = cv_.wait_for(lock, 30s, [this] { return port_ || eof_; });
+    if (!logged || !port_) {
+      lock.unlock();
+      const auto code = stop();
+      throw std::runtime_error(fmt::format("{} did not log its port (exit {}); its log:\n{}", name_,
+                                           code.value_or(-1), log_tail()));
+    }
+  }
+  ~Instance() { stop(); }
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  const std::string& name() const { return name_; }
+  std::uint16_t port() const { return *port_; }
+
+  // SIGTERM (drain), SIGKILL if it does not exit in time; returns its exit code.
+  std::optional<int> stop() {
+    if (!exit_code_ && child_.pid > 0) {
+      ::kill(child_.pid, SIGTERM);
+      exit_code_ = wait_exit_for(child_.pid, 10s);
+      if (!exit_code_) {
+        ::kill(child_.pid, SIGKILL);
+        wait_exit(child_.pid);
+        exit_code_ = -1;  // did not drain: reported as a failure by the fixture
+      }
+    }
+    finish_reading();
+    return exit_code_;
+  }
+
+  // SIGKILL: a crash, no drain.
+  int kill_now() {
+    ::kill(child_.pid, SIGKILL);
+    exit_code_ = wait_exit(child_.pid);
+    finish_reading();
+    return *exit_code_;
+  }
+
+  bool running() {
+    if (exit_code_) return false;
+    exit_code_ = wait_exit_for(child_.pid, 0ms);
+    return !exit_code_;
+  }
+
+  std::string log_tail(std::size_t max = 6000) const {
+    std::lock_guard lock(mu_);
+    return log_.size() > max ? log_.substr(log_.size() - max) : log_;
+  }
+
+ private:
+  // Runs on its own thread until the child's stderr ends: keeps the log (for
+  // failure messages) and drains the pipe, so a chatty child never blocks on it.
+  void read_logs() {
+    static const std::regex listening{R"re("msg":"listening".*"port":(\d+))re"};
+    std::string pending;
+    std::array<char, 4096> buf{};
+    for (;;) {
+      const auto n = ::read(child_.out_fd, buf.data(), buf.size());
+      if (n <= 0) break;
+      pending.append(buf.data(), static_cast<std::size_t>(n));
+      std::size_t eol = 0;
+      while ((eol = pending.find('\n')) != std::string::npos) {
+        const std::string line = pending.substr(0, eol);
+        pending.erase(0, eol + 1);
+        std::smatch m;
+        std::lock_guard lock(mu_);
+        log_ += line;
+        log_ += '\n';
+        if (!port_ && std::regex_search(line, m, listening)) {
+          port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+          cv_.notify_all();
+        }
+      }
+    }
+    std::lock_guard lock(mu_);
+    log_ += pending;
+    eof_ = true;
+    cv_.notify_all();
+  }
+
+  void finish_reading() {
+    if (reader_.joinable()) reader_.join();
+    if (child_.out_fd >= 0) {
+      ::close(child_.out_fd);
+      child_.out_fd = -1;
+    }
+  }
+
+  std::string name_;
+  Child child_;
+  std::thread reader_;
+  std::optional<int> exit_code_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::string log_;                    // guarded by mu_
+  std::optional<std::uint16_t> port_;  // guarded by mu_ until the constructor returns
+  bool eof_ = false;                   // guarded by mu_
+};
+
+// ---------------------------------------------------------------------------
+// HTTP: a fresh connection per call (instances die and Redis restarts under the
+// tests), each bounded so a hanging server fails the test instead of stalling it.
+
+HttpResponse call(const Instance& i, boost::beast::http::verb method, const std::string& target,
+                  const std::string& body = {}, std::chrono::milliseconds limit = 10s) {
+  HttpClient client{i.port()};
+  client.set_timeout(limit);
+  return client.request(method, target, body);
+}
+HttpResponse get(const Instance& i, const std::string& target) {
+  return call(i, boost::beast::http::verb::get, target);
+}
+HttpResponse post(const Instance& i, const std::string& target, const std::string& body = {}) {
+  return call(i, boost::beast::http::verb::post, target, body);
+}
+
+std::string session_path(const std::string& id, const std::string& action = {}) {
+  return "/v1/sessions/" + id + (action.empty() ? "" : "/" + action);
+}
+
+std::string error_code(const HttpResponse& r) {
+  try {
+    return r.json()["error"]["code"].str();
+  } catch (const std::exception&) {
+    return "(no error code in: " + r.body + ")";
+  }
+}
+
+// /ready's status, or 0 if the instance does not answer at all.
+unsigned ready_status(const Instance& i) {
+  try {
+    return call(i, boost::beast::http::verb::get, "/ready", {}, 5s).status;
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+// Polls /ready until it answers `status`; false if it did not within `limit`.
+bool ready_becomes(const Instance& i, unsigned status, std::chrono::milliseconds limit) {
+  const auto until = SteadyClock::now() + limit;
+  for (;;) {
+    if (ready_status(i) == status) return true;
+    if (SteadyClock::now() >= until) return false;
+    std::this_thread::sleep_for(50ms);
+  }
+}
+
+// A switch that must succeed at exactly `version` + 1 (expected_version guards it,
+// so a stray write elsewhere shows up as a 409 here).
+void switch_at(const Instance& via, const std::string& id, std::int64_t version) {
+  const auto r =
+      post(via, session_path(id, "switch"), fmt::format(R"({{"expected_version":{}}})", version));
+  ASSERT_EQ(r.status, 200u) << "switch via " << via.name() << " at v" << version << ": " << r.body;
+  EXPECT_EQ(r.json()["data"]["version"].i64(), version + 1) << r.body;
+}
+
+// ---------------------------------------------------------------------------
+// WebSocket watchers.
+
+bool is_state(const Json& m) {
+  const auto type = m["type"].str();
+  return type == "STATE_SYNC" || type == "STATE_UPDATE";
+}
+
+// One watcher: its connection and every message it received after the first sync.
+struct Watcher {
+  Watcher(std::string where, std::uint16_t port, const std::string& session)
+      : name(std::move(where)), ws(port, "/ws?sessionId=" + session) {}
+
+  // CONNECTED then STATE_SYNC of an existing session.
+  void expect_sync() {
+    const auto connected = ws.next_json(10s);
+    ASSERT_EQ(connected["type"].str(), "CONNECTED") << name;
+    const auto sync = ws.next_json(10s);
+    ASSERT_EQ(sync["type"].str(), "STATE_SYNC") << name;
+    version = sync["state"]["version"].i64();
+  }
+
+  // Reads until a state of at least `target` arrived; false on time-out or close.
+  bool read_until_version(std::int64_t target, std::chrono::milliseconds limit = 10s) {
+    const auto until = SteadyClock::now() + limit;
+    while (version < target) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(until - SteadyClock::now());
+      if (left <= 0ms) return false;
+      const auto m = ws.next(left);
+      if (!m) return false;
+      take(Json::parse(*m));
+    }
+    return true;
+  }
+
+  // Reads until `type` arrived; false on time-out or close.
+  bool read_until_type(const std::string& type, std::chrono::milliseconds limit = 10s) {
+    const auto until = SteadyClock::now() + limit;
+    for (;;) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(until - SteadyClock::now());
+      if (left <= 0ms) return false;
+      const auto m = ws.next(left);
+      if (!m) return false;
+      take(Json::parse(*m));
+      if (received.back()["type"].str() == type) return true;
+    }
+  }
+
+  // Whatever else arrives within `window` (to prove something did NOT arrive).
+  void read_for(std::chrono::milliseconds window) {
+    const auto until = SteadyClock::now() + window;
+    for (;;) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(until - SteadyClock::now());
+      if (left <= 0ms) return;
+      const auto m = ws.next(left);
+      if (!m) return;
+      take(Json::parse(*m));
+    }
+  }
+
+  // After SESSION_DELETED the server closes with 1000.
+  void expect_closed_normally() {
+    const auto more = ws.next(5s);
+    EXPECT_FALSE(more.has_value()) << name << " got " << *more;
+    EXPECT_FALSE(ws.timed_out()) << name << ": still open 5 s after SESSION_DELETED";
+    EXPECT_EQ(ws.close_reason().code, 1000) << name;
+  }
+
+  std::vector<std::int64_t> state_versions() const {
+    std::vector<std::int64_t> out;
+    for (const auto& m : received) {
+      if (is_state(m)) out.push_back(m["state"]["version"].i64());
+    }
+    return out;
+  }
+  std::size_t count(const std::string& type) const {
+    return static_cast<std::size_t>(std::count_if(
+        received.begin(), received.end(), [&](const Json& m) { return m["type"].str() == type; }));
+  }
+  std::optional<Json> last_state() const {
+    for (auto it = received.rbegin(); it != received.rend(); ++it) {
+      if (is_state(*it)) return (*it)["state"];
+    }
+    return std::nullopt;
+  }
+
+  void take(Json m) {
+    if (is_state(m)) version = std::max(version, m["state"]["version"].i64());
+    received.push_back(std::move(m));
+  }
+
+  std::string name;
+  WsClient ws;
+  std::int64_t version = 0;    // the newest state seen
+  std::vector<Json> received;  // after the first STATE_SYNC
+};
+
+std::string text_or_null(const Json& j) { return j.is_null() ? "null" : j.str(); }
+
+// The stored (not live) parts of two session states are equal.
+void expect_same_state(const Json& a, const Json& b, const std::string& who) {
+  EXPECT_EQ(a["version"].i64(), b["version"].i64()) << who;
+  EXPECT_EQ(a["status"].str(), b["status"].str()) << who;
+  EXPECT_EQ(text_or_null(a["active_participant_id"]), text_or_null(b["active_participant_id"]))
+      << who;
+  EXPECT_EQ(text_or_null(a["cycle_started_at"]), text_or_null(b["cycle_started_at"])) << who;
+  ASSERT_EQ(a["participants"].size(), b["participants"].size()) << who;
+  for (std::size_t i = 0; i < a["participants"].size(); ++i) {
+    const auto p = a["participants"][i];
+    const auto q = b["participants"][i];
+    EXPECT_EQ(p["participant_id"].str(), q["participant_id"].str()) << who;
+    EXPECT_EQ(p["total_time_ms"].i64(), q["total_time_ms"].i64()) << who << " participant " << i;
+    EXPECT_EQ(p["time_used_ms"].i64(), q["time_used_ms"].i64()) << who << " participant " << i;
+    EXPECT_EQ(p["cycle_count"].i64(), q["cycle_count"].i64()) << who << " participant " << i;
+    EXPECT_EQ(p["has_expired"].boolean(), q["has_expired"].boolean()) << who;
+  }
+}
+
+// One watcher of `id` on each instance, past its first STATE_SYNC.
+std::vector<std::unique_ptr<Watcher>> watch_on_each(const std::vector<Instance*>& fleet,
+                                                    const std::string& id) {
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  for (auto* i : fleet) {
+    watchers.push_back(std::make_unique<Watcher>(i->name(), i->port(), id));
+    watchers.back()->expect_sync();
+  }
+  return watchers;
+}
+
+// `id` is gone for everyone: each watcher got SESSION_DELETED and close 1000 (within
+// `limit`), and every instance answers 404.
+void expect_gone_everywhere(const std::vector<std::unique_ptr<Watcher>>& watchers,
+                            const std::vector<Instance*>& fleet, const std::string& id,
+                            std::chrono::milliseconds limit) {
+  for (const auto& w : watchers) {
+    EXPECT_TRUE(w->read_until_type("SESSION_DELETED", limit))
+        << w->name << " was never told the session is gone";
+    w->expect_closed_normally();
+  }
+  for (auto* i : fleet) {
+    const auto r = get(*i, session_path(id));
+    EXPECT_EQ(r.status, 404u) << i->name() << ": " << r.body;
+    EXPECT_EQ(error_code(r), "SESSION_NOT_FOUND") << i->name();
+  }
+}
+
+std::string joined(const std::vector<std::int64_t>& v) {
+  return fmt::format("{} versions: {}", v.size(), fmt::join(v, ","));
+}
+
+// `versions` is exactly first, first + 1, ..., last.
+void expect_consecutive(const std::vector<std::int64_t>& versions, std::int64_t first,
+                        std::int64_t last, const std::string& who) {
+  std::vector<std::int64_t> want;
+  for (auto v = first; v <= last; ++v) want.push_back(v);
+  EXPECT_EQ(versions, want) << who << " got " << joined(versions);
+}
+
+// ---------------------------------------------------------------------------
+// The fixture: one Redis, instances A, B, C, ... on it; logs shown on failure.
+
+class MultiInstance : public ::testing::Test {
+ protected:
+  void start_redis(RedisServerFixture::Options options = {}) {
+    redis_ = std::make_unique<RedisServerFixture>(std::move(options));
+  }
+
+  // A new instance on the test's Redis (or on `url`), named A, B, C, ...
+  Instance& launch(std::vector<std::string> extra_args = {}, std::optional<std::string> url = {}) {
+    const std::string name(1, static_cast<char>('A' + instances_.size()));
+    instances_.push_back(
+        std::make_unique<Instance>(name, url ? *url : redis_->url(), prefix(), extra_args));
+    return *instances_.back();
+  }
+
+  // Launches `n` instances and waits until every one is ready.
+  std::vector<Instance*> launch_ready(int n, const std::vector<std::string>& extra_args = {}) {
+    std::vector<Instance*> out;
+    for (int k = 0; k < n; ++k) out.push_back(&launch(extra_args));
+    for (auto* i : out) {
+      EXPECT_TRUE(ready_becomes(*i, 200, 20s)) << i->name() << " never ready";
+    }
+    return out;
+  }
+
+  // A key prefix of the test's own: a test never reads what another wrote.
+  static std::string prefix() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    return std::string("mi-") + info->name() + ":";
+  }
+
+  // Every audit stream entry of `session`, as (version, event type), in stream order
+  // per shard.
+  std::vector<std::pair<std::int64_t, std::string>> audit_events(const std::string& session) {
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    const auto streams = redis_->cli({"KEYS", prefix() + "*audit"});
+    for (const auto& key : streams.elements) {
+      const auto entries = redis_->cli({"XRANGE", key.str, "-", "+"});
+      for (const auto& entry : entries.elements) {
+        std::map<std::string, std::string> fields;
+        const auto& kv = entry.elements.at(1).elements;
+        for (std::size_t i = 0; i + 1 < kv.size(); i += 2) fields[kv[i].str] = kv[i + 1].str;
+        if (fields["session"] != session) continue;
+        out.emplace_back(std::stoll(fields["version"]), Json::parse(fields["event"])["type"].str());
+      }
+    }
+    return out;
+  }
+
+  void TearDown() override {
+    // Every instance still running must drain and exit 0: a sanitizer report in a
+    // server process ends it with another code.
+    for (auto& i : instances_) {
+      const bool was_running = i->running();
+      const auto code = i->stop();
+      if (was_running) {
+        EXPECT_EQ(code.value_or(-1), 0) << i->name() << " did not exit cleanly; its log:\n"
+                                        << i->log_tail();
+      }
+    }
+    if (HasFailure()) {
+      for (auto& i : instances_) {
+        std::cerr << "---- log of instance " << i->name() << " (tail) ----\n"
+                  << i->log_tail() << "\n";
+      }
+    }
+    instances_.clear();
+    redis_.reset();
+  }
+
+  std::unique_ptr<RedisServerFixture> redis_;
+  std::vector<std::unique_ptr<Instance>> instances_;
+};
+
+// ---------------------------------------------------------------------------
+// 1. Any instance serves any request; every watcher everywhere sees every change.
+
+TEST_F(MultiInstance, EveryWatcherSeesEverySwitchMadeThroughAnyInstance) {
+  start_redis();
+  const auto fleet = launch_ready(3);
+  auto &a = *fleet[0], &b = *fleet[1], &c = *fleet[2];
+  const auto id = session_id(1);
+  ASSERT_EQ(post(a, "/v1/sessions", chess_body(id, 300000, 2000)).status, 201u);
+
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  for (auto* i : fleet) {
+    for (int k = 0; k < 2; ++k) {
+      watchers.push_back(std::make_unique<Watcher>(i->name(), i->port(), id));
+      watchers.back()->expect_sync();
+      EXPECT_EQ(watchers.back()->version, 1) << i->name();
+    }
+  }
+
+  ASSERT_EQ(post(a, session_path(id, "start")).status, 200u);  // version 2
+  // Mostly through B and C, sometimes through A (where the session was created).
+  const std::vector<Instance*> route{&b, &c, &b, &c, &a};
+  const std::int64_t switches = 20;
+  for (std::int64_t n = 0; n < switches; ++n) {
+    ASSERT_NO_FATAL_FAILURE(
+        switch_at(*route[static_cast<std::size_t>(n) % route.size()], id, 2 + n));
+  }
+  const std::int64_t last = 2 + switches;
+
+  const auto reference = get(b, session_path(id));
+  ASSERT_EQ(reference.status, 200u);
+  for (auto* i : fleet) {
+    const auto r = get(*i, session_path(id));
+    ASSERT_EQ(r.status, 200u) << i->name();
+    expect_same_state(r.json()["data"], reference.json()["data"], "GET on " + i->name());
+  }
+  EXPECT_EQ(reference.json()["data"]["version"].i64(), last);
+
+  for (auto& w : watchers) {
+    EXPECT_TRUE(w->read_until_version(last)) << w->name << " stopped at v" << w->version;
+    // Every update, in order, none twice, nothing but updates.
+    expect_consecutive(w->state_versions(), 2, last, "watcher on " + w->name);
+    EXPECT_EQ(w->count("STATE_UPDATE"), w->received.size()) << w->name;
+    if (auto s = w->last_state()) {
+      expect_same_state(*s, reference.json()["data"], "watcher on " + w->name);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// 2. With three pollers on the deadline index, a time-out fires once.
+
+TEST_F(MultiInstance, ATimeOutFiresExactlyOnceAcrossTheFleet) {
+  start_redis();
+  const auto fleet = launch_ready(3);
+  const auto id = session_id(2);
+  // 1.5 s banks, no increment, end_session (the per_participant default).
+  ASSERT_EQ(post(*fleet[0], "/v1/sessions", chess_body(id, 1500, 0)).status, 201u);
+  auto watchers = watch_on_each(fleet, id);
+  ASSERT_EQ(post(*fleet[1], session_path(id, "start")).status, 200u);  // version 2
+
+  // Nobody calls anything: the fleet notices the deadline by itself.
+  for (auto& w : watchers) {
+    EXPECT_TRUE(w->read_until_version(3, 15s)) << w->name << " never saw the time-out";
+  }
+  // A duplicate firing would arrive shortly after the first; wait well past it.
+  std::this_thread::sleep_for(1500ms);
+  for (auto& w : watchers) {
+    w->read_for(300ms);
+    EXPECT_EQ(w->count("TIME_EXPIRED"), 1u) << w->name;
+    expect_consecutive(w->state_versions(), 2, 3, "watcher on " + w->name);
+    const auto s = w->last_state();
+    ASSERT_TRUE(s) << w->name;
+    EXPECT_EQ((*s)["status"].str(), "expired") << w->name;
+    for (const auto& m : w->received) {
+      if (m["type"].str() != "TIME_EXPIRED") continue;
+      EXPECT_EQ(m["participant_id"].str(), kAlice) << w->name;
+      EXPECT_EQ(m["action"].str(), "end_session") << w->name;
+    }
+  }
+  for (auto* i : fleet) {
+    const auto r = get(*i, session_path(id));
+    ASSERT_EQ(r.status, 200u);
+    EXPECT_EQ(r.json()["data"]["status"].str(), "expired") << i->name();
+    EXPECT_EQ(r.json()["data"]["version"].i64(), 3) << i->name();
+  }
+
+  // The audit stream holds the time-out once: one write (version 3) with the
+  // participant's and the session's expiry, and nothing after it.
+  const auto events = audit_events(id);
+  std::map<std::string, int> by_type;
+  for (const auto& [version, type] : events) {
+    ++by_type[type];
+    if (type.ends_with("_expired")) {
+      EXPECT_EQ(version, 3) << type;
+    }
+    EXPECT_LE(version, 3) << type;
+  }
+  EXPECT_EQ(by_type["session_created"], 1);
+  EXPECT_EQ(by_type["session_started"], 1);
+  EXPECT_EQ(by_type["participant_expired"], 1);
+  EXPECT_EQ(by_type["session_expired"], 1);
+  EXPECT_EQ(events.size(), 4u);
+}
+
+// ---------------------------------------------------------------------------
+// 3. Concurrent writers on three processes: the version check and the write are
+// one atomic step in Redis.
+//
+// A GET-then-SET design (read the version, compute, then SET the new state without
+// checking that the stored version is still the one read) would lose updates here:
+// two instances read version v at once, both write v + 1 and both answer 200, so two
+// 200s carry the same version and one switch is silently gone (the cycle counts
+// would fall short of the number of 200s).
+
+TEST_F(MultiInstance, ConcurrentSwitchesOnThreeInstancesNeverLoseAnUpdate) {
+  start_redis();
+  const auto fleet = launch_ready(3);
+  const auto id = session_id(3);
+  ASSERT_EQ(post(*fleet[0], "/v1/sessions", chess_body(id, 3'600'000, 0)).status, 201u);
+  ASSERT_EQ(post(*fleet[0], session_path(id, "start")).status, 200u);  // version 2
+
+  struct Outcome {
+    unsigned status = 0;
+    std::int64_t version = 0;  // of a 200
+    std::string code;          // of an error
+  };
+  constexpr int kClientsPerInstance = 3;
+  const auto stop_at = SteadyClock::now() + 3s;
+  std::mutex mu;
+  std::vector<Outcome> outcomes;
+  std::vector<std::string> failures;  // exceptions: a client that could not talk
+  std::vector<std::thread> clients;
+  for (auto* i : fleet) {
+    for (int k = 0; k < kClientsPerInstance; ++k) {
+      clients.emplace_back([&, port = i->port()] {
+        std::vector<Outcome> mine;
+        try {
+          HttpClient http{port};
+          http.set_timeout(10s);
+          while (SteadyClock::now() < stop_at) {
+            const auto r = http.post(session_path(id, "switch"));  // no expected_version
+            Outcome o{r.status, 0, {}};
+            if (r.status == 200)
+              o.version = r.json()["data"]["version"].i64();
+            else
+              o.code = error_code(r);
+            mine.push_back(std::move(o));
+          }
+        } catch (const std::exception& e) {
+          std::lock_guard lock(mu);
+          failures.push_back(e.what());
+        }
+        std::lock_guard lock(mu);
+        outcomes.insert(outcomes.end(), mine.begin(), mine.end());
+      });
+    }
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_TRUE(failures.empty()) << failures.front();
+
+  std::vector<std::int64_t> versions;
+  std::map<std::string, int> others;
+  for (const auto& o : outcomes) {
+    if (o.status == 200)
+      versions.push_back(o.version);
+    else
+      ++others[fmt::format("{} {}", o.status, o.code)];
+  }
+  ASSERT_FALSE(versions.empty());
+  std::sort(versions.begin(), versions.end());
+  const auto n = static_cast<std::int64_t>(versions.size());
+  // Distinct and gap-free: every 200 is one write, every write one 200.
+  expect_consecutive(versions, 3, 2 + n, "the 200 answers");
+  for (const auto& [what, count] : others) {
+    EXPECT_EQ(what, "409 CONFLICT") << count << " answers";
+  }
+  std::cout << "[ info ] " << n << " switches applied, " << outcomes.size() - versions.size()
+            << " refused with 409\n";
+
+  for (auto* i : fleet) {
+    const auto r = get(*i, session_path(id));
+    ASSERT_EQ(r.status, 200u);
+    const auto s = r.json()["data"];
+    EXPECT_EQ(s["version"].i64(), 2 + n) << i->name();
+    // Each applied switch ended one turn: no turn lost in the state either.
+    std::int64_t cycles = 0;
+    for (std::size_t p = 0; p < s["participants"].size(); ++p)
+      cycles += s["participants"][p]["cycle_count"].i64();
+    EXPECT_EQ(cycles, n) << i->name();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// 4. An instance crashes mid-game: the others carry on, and its time-outs fire.
+
+TEST_F(MultiInstance, KillingAnInstanceLeavesTheOthersServingAndTimingOut) {
+  start_redis();
+  const auto fleet = launch_ready(3);
+  auto &a = *fleet[0], &b = *fleet[1], &c = *fleet[2];
+  const auto game = session_id(4);
+  const auto doomed = session_id(5);  // last written through B, times out after B died
+
+  ASSERT_EQ(post(a, "/v1/sessions", chess_body(game, 300000, 2000)).status, 201u);
+  ASSERT_EQ(post(b, "/v1/sessions", chess_body(doomed, 3000, 0)).status, 201u);
+  std::vector<std::unique_ptr<Watcher>> game_watchers;
+  std::vector<std::unique_ptr<Watcher>> doomed_watchers;
+  for (auto* i : {&a, &c}) {
+    game_watchers.push_back(std::make_unique<Watcher>(i->name(), i->port(), game));
+    game_watchers.back()->expect_sync();
+    doomed_watchers.push_back(std::make_unique<Watcher>(i->name(), i->port(), doomed));
+    doomed_watchers.back()->expect_sync();
+  }
+  Watcher on_b{"B", b.port(), game};
+  on_b.expect_sync();
+
+  // B serves the game for a while and starts the doomed clock.
+  ASSERT_EQ(post(b, session_path(game, "start")).status, 200u);  // version 2
+  for (std::int64_t v = 2; v < 5; ++v) ASSERT_NO_FATAL_FAILURE(switch_at(b, game, v));
+  ASSERT_EQ(post(b, session_path(doomed, "start")).status, 200u);  // deadline in 3 s
+  EXPECT_TRUE(on_b.read_until_version(5));
+
+  EXPECT_EQ(b.kill_now(), 128 + SIGKILL);
+  // Its watcher loses the connection (and reconnects elsewhere, in real life).
+  EXPECT_FALSE(on_b.ws.next(5s).has_value());
+
+  for (std::int64_t v = 5; v < 11; ++v) {
+    ASSERT_NO_FATAL_FAILURE(switch_at(v % 2 == 0 ? a : c, game, v));
+  }
+  const auto reference = get(c, session_path(game));
+  ASSERT_EQ(reference.status, 200u);
+  for (auto& w : game_watchers) {
+    EXPECT_TRUE(w->read_until_version(11)) << w->name << " stopped at v" << w->version;
+    expect_consecutive(w->state_versions(), 2, 11, "game watcher on " + w->name);
+    if (auto s = w->last_state()) {
+      expect_same_state(*s, reference.json()["data"], "game watcher on " + w->name);
+    }
+  }
+
+  // B wrote the doomed deadline and is gone; A or C fires it.
+  for (auto& w : doomed_watchers) {
+    EXPECT_TRUE(w->read_until_version(3, 15s)) << w->name << " never saw the time-out";
+    w->read_for(500ms);  // TIME_EXPIRED follows the expired state
+    EXPECT_EQ(w->count("TIME_EXPIRED"), 1u) << w->name;
+    const auto s = w->last_state();
+    ASSERT_TRUE(s);
+    EXPECT_EQ((*s)["status"].str(), "expired") << w->name;
+  }
+  const auto r = get(a, session_path(doomed));
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(r.json()["data"]["status"].str(), "expired");
+}
+
+// ---------------------------------------------------------------------------
+// 5. Redis restarts with its data (AOF): requests fail fast meanwhile, then the
+// fleet resumes by itself and no watcher is left behind.
+
+TEST_F(MultiInstance, RedisRestartWithPersistenceResumesAndLeavesNoWatcherStale) {
+  RedisServerFixture::Options options;
+  options.persistence = true;
+  start_redis(options);
+  const auto fleet = launch_ready(3);
+  auto &a = *fleet[0], &b = *fleet[1], &c = *fleet[2];
+  const auto id = session_id(6);
+  ASSERT_EQ(post(a, "/v1/sessions", chess_body(id, 300000, 2000)).status, 201u);
+  auto watchers = watch_on_each(fleet, id);
+  ASSERT_EQ(post(b, session_path(id, "start")).status, 200u);  // version 2
+  ASSERT_NO_FATAL_FAILURE(switch_at(c, id, 2));                // version 3
+  for (auto& w : watchers) EXPECT_TRUE(w->read_until_version(3)) << w->name;
+
+  redis_->stop();
+
+  // The outage: answers are 503 UNAVAILABLE, quickly; /ready says not ready.
+  for (auto* i : fleet) {
+    EXPECT_TRUE(ready_becomes(*i, 503, 5s)) << i->name() << " still ready without Redis";
+    for (const auto& [what, method, body] :
+         {std::tuple{"GET", boost::beast::http::verb::get, std::string{}},
+          std::tuple{"switch", boost::beast::http::verb::post, std::string{}}}) {
+      const auto target =
+          std::string(what) == "GET" ? session_path(id) : session_path(id, "switch");
+      const auto t0 = SteadyClock::now();
+      HttpResponse r;
+      try {
+        r = call(*i, method, target, body, 10s);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << what << " on " << i->name() << " during the outage: " << e.what();
+        continue;
+      }
+      const auto took = SteadyClock::now() - t0;
+      EXPECT_EQ(r.status, 503u) << what << " on " << i->name() << ": " << r.body;
+      EXPECT_EQ(error_code(r), "UNAVAILABLE") << what << " on " << i->name();
+      EXPECT_LT(took, 3s) << what << " on " << i->name() << " took "
+                          << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                          << " ms";
+    }
+  }
+
+  redis_->start();
+
+  // As soon as A is back, write through it: instances still reconnecting miss the
+  // publish and must re-sync their watchers when their subscription returns.
+  ASSERT_TRUE(ready_becomes(a, 200, 20s)) << "A never ready again";
+  ASSERT_NO_FATAL_FAILURE(switch_at(a, id, 3));  // version 4 (the data survived)
+  for (auto* i : fleet) EXPECT_TRUE(ready_becomes(*i, 200, 20s)) << i->name();
+  ASSERT_NO_FATAL_FAILURE(switch_at(b, id, 4));  // version 5, after every instance is back
+
+  const auto reference = get(c, session_path(id));
+  ASSERT_EQ(reference.status, 200u);
+  EXPECT_EQ(reference.json()["data"]["version"].i64(), 5);
+  for (auto& w : watchers) {
+    EXPECT_TRUE(w->read_until_version(5)) << w->name << " left stale at v" << w->version;
+    w->read_for(300ms);
+    EXPECT_EQ(w->version, 5) << w->name;
+    // Versions only go up; v4 came as an update, or as a re-sync if it was missed.
+    const auto versions = w->state_versions();
+    EXPECT_TRUE(std::is_sorted(versions.begin(), versions.end()) &&
+                std::adjacent_find(versions.begin(), versions.end()) == versions.end())
+        << w->name << " got " << joined(versions);
+    if (auto s = w->last_state()) expect_same_state(*s, reference.json()["data"], w->name);
+    // Which path this run took (it depends on the order the instances reconnected).
+    std::cout << "[ info ] watcher on " << w->name
+              << " after the restart: " << w->count("STATE_UPDATE") << " updates, "
+              << w->count("STATE_SYNC") << " re-syncs; " << joined(versions) << "\n";
+  }
+}
+
+// ---------------------------------------------------------------------------
+// 6. Redis restarts empty: every watcher of a lost session is told so.
+
+TEST_F(MultiInstance, RedisRestartWithoutPersistenceTellsEveryWatcherTheSessionIsGone) {
+  start_redis();  // no persistence: a restart loses everything
+  const auto fleet = launch_ready(3);
+  const auto id = session_id(7);
+  ASSERT_EQ(post(*fleet[0], "/v1/sessions", chess_body(id, 300000, 2000)).status, 201u);
+  ASSERT_EQ(post(*fleet[1], session_path(id, "start")).status, 200u);  // version 2
+  auto watchers = watch_on_each(fleet, id);
+
+  redis_->kill();
+  redis_->start();
+  for (auto* i : fleet) EXPECT_TRUE(ready_becomes(*i, 200, 20s)) << i->name();
+  expect_gone_everywhere(watchers, fleet, id, 15s);
+}
+
+// ---------------------------------------------------------------------------
+// 7. The session TTL holds on every instance; writes through any instance renew it.
+
+TEST_F(MultiInstance, IdleSessionsExpireEverywhereAfterTheirTtl) {
+  start_redis();
+  const auto fleet = launch_ready(3, {"--session-ttl-s", "1"});
+  auto &a = *fleet[0], &b = *fleet[1], &c = *fleet[2];
+  const auto idle = session_id(8);
+  const auto busy = session_id(9);
+  ASSERT_EQ(post(a, "/v1/sessions", chess_body(busy, 300000, 0)).status, 201u);
+  ASSERT_EQ(post(b, session_path(busy, "start")).status, 200u);  // version 2
+  ASSERT_EQ(post(a, "/v1/sessions", chess_body(idle, 300000, 0)).status, 201u);
+  auto watchers = watch_on_each(fleet, idle);
+
+  // Written through A and C in turn every 400 ms for 2.4 s (> the TTL): still alive.
+  for (std::int64_t v = 2; v < 8; ++v) {
+    std::this_thread::sleep_for(400ms);
+    ASSERT_NO_FATAL_FAILURE(switch_at(v % 2 == 0 ? a : c, busy, v));
+  }
+  // By now the idle one (untouched for > 2.4 s) is gone everywhere.
+  expect_gone_everywhere(watchers, fleet, idle, 10s);
+  // And the busy one expires too once nobody writes.
+  std::this_thread::sleep_for(1500ms);
+  for (auto* i : fleet) {
+    const auto r = get(*i, session_path(busy));
+    EXPECT_EQ(r.status, 404u) << i->name() << ": " << r.body;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// 8. A Redis with a password: the right one works, a wrong or missing one leaves
+// the instance up but not ready, answering 503.
+
+TEST_F(MultiInstance, RedisPasswordRightOneServesWrongOneIsNotReadyAndNeverCrashes) {
+  RedisServerFixture::Options options;
+  options.password = "s3cret-Pa55";
+  start_redis(options);
+  auto& good = launch();
+  auto& wrong =
+      launch({}, "redis://:not-the-password@127.0.0.1:" + std::to_string(redis_->port()) + "/0");
+  auto& missing = launch({}, redis_->url_without_password());
+  ASSERT_TRUE(ready_becomes(good, 200, 20s)) << "the instance with the password never ready";
+
+  const auto id = session_id(10);
+  ASSERT_EQ(post(good, "/v1/sessions", chess_body(id)).status, 201u);
+  EXPECT_EQ(get(good, session_path(id)).status, 200u);
+
+  // Give the others every chance to (wrongly) connect, then check they did not.
+  std::this_thread::sleep_for(1500ms);
+  for (auto* i : {&wrong, &missing}) {
+    EXPECT_EQ(ready_status(*i), 503u) << i->name();
+    for (const auto& [what, method, target, body] :
+         {std::tuple{"GET", boost::beast::http::verb::get, session_path(id), std::string{}},
+          std::tuple{"create", boost::beast::http::verb::post, std::string{"/v1/sessions"},
+                     chess_body(session_id(11))}}) {
+      const auto t0 = SteadyClock::now();
+      HttpResponse r;
+      try {
+        r = call(*i, method, target, body, 10s);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << what << " on " << i->name() << ": " << e.what();
+        continue;
+      }
+      EXPECT_EQ(r.status, 503u) << what << " on " << i->name() << ": " << r.body;
+      EXPECT_EQ(error_code(r), "UNAVAILABLE") << what << " on " << i->name();
+      EXPECT_LT(SteadyClock::now() - t0, 3s) << what << " on " << i->name();
+    }
+    EXPECT_EQ(get(*i, "/health").status, 200u) << i->name();
+    EXPECT_TRUE(i->running()) << i->name() << " crashed; its log:\n" << i->log_tail();
+  }
+  // Nothing was written by the refused instances.
+  EXPECT_EQ(get(good, session_path(session_id(11))).status, 404u);
+}
+
+// ---------------------------------------------------------------------------
+// 9. Shutdown with a watcher that never answers the close frame (a frozen tab, a
+// half-open connection): the drain gives up after its timeout and the process still
+// exits cleanly, without touching what main() has already destroyed.
+
+TEST_F(MultiInstance, AnInstanceDrainsCleanlyPastAWatcherThatIgnoresTheCloseFrame) {
+  start_redis();
+  auto& a = launch({"--drain-timeout-ms", "1000"});  // shorter than the close handshake
+  ASSERT_TRUE(ready_becomes(a, 200, 20s));
+  const auto id = session_id(12);
+  ASSERT_EQ(post(a, "/v1/sessions", chess_body(id)).status, 201u);
+  Watcher silent{"A", a.port(), id};
+  silent.expect_sync();
+  // The watcher reads nothing from here on, so the 1001 close is never answered.
+  EXPECT_EQ(a.stop().value_or(-1), 0) << "its log:\n" << a.log_tail();
+}
+
+// ---------------------------------------------------------------------------
+// 10. An update published while an instance's subscription is down is lost for its
+// watchers; when the subscription comes back, they are re-synced to the moved
+// version. (Deterministic: Redis refuses SUBSCRIBE for a while, so the instances stay
+// connected for commands but deaf to the channel.)
+
+TEST_F(MultiInstance, WatchersAreResyncedWhenTheSubscriptionReturnsAfterAMissedUpdate) {
+  start_redis();
+  const auto fleet = launch_ready(3);
+  auto &a = *fleet[0], &b = *fleet[1];
+  const auto id = session_id(13);
+  ASSERT_EQ(post(a, "/v1/sessions", chess_body(id)).status, 201u);
+  ASSERT_EQ(post(b, session_path(id, "start")).status, 200u);  // version 2
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  for (auto* i : fleet) {
+    watchers.push_back(std::make_unique<Watcher>(i->name(), i->port(), id));
+    watchers.back()->expect_sync();
+    EXPECT_EQ(watchers.back()->version, 2) << i->name();
+  }
+
+  ASSERT_FALSE(redis_->cli({"ACL", "SETUSER", "default", "-subscribe"}).is_error());
+  redis_->cli({"CLIENT", "KILL", "TYPE", "pubsub"});
+  for (auto* i : fleet) {
+    EXPECT_TRUE(ready_becomes(*i, 503, 5s)) << i->name() << " ready without its subscription";
+  }
+  ASSERT_NO_FATAL_FAILURE(switch_at(a, id, 2));  // version 3, heard by nobody
+  for (auto& w : watchers) {
+    w->read_for(300ms);
+    EXPECT_TRUE(w->received.empty()) << w->name << " heard a publish while unsubscribed";
+  }
+
+  ASSERT_FALSE(redis_->cli({"ACL", "SETUSER", "default", "+subscribe"}).is_error());
+  for (auto* i : fleet) EXPECT_TRUE(ready_becomes(*i, 200, 15s)) << i->name();
+  for (auto& w : watchers) {
+    EXPECT_TRUE(w->read_until_version(3)) << w->name << " left stale at v" << w->version;
+    ASSERT_EQ(w->received.size(), 1u) << w->name;
+    EXPECT_EQ(w->received[0]["type"].str(), "STATE_SYNC") << w->name;
+    EXPECT_EQ(w->received[0]["state"]["version"].i64(), 3) << w->name;
+  }
+}
+
+}  // namespace
+}  // namespace sk::testing
