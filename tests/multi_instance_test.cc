@@ -15,6 +15,7 @@
 #include <array>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -250,21 +251,22 @@ struct Watcher {
 
   // Reads until a state of at least `target` arrived; false on time-out or close.
   bool read_until_version(std::int64_t target, std::chrono::milliseconds limit = 10s) {
-    const auto until = SteadyClock::now() + limit;
-    while (version < target) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(until - SteadyClock::now());
-      if (left <= 0ms) return false;
-      const auto m = ws.next(left);
-      if (!m) return false;
-      take(Json::parse(*m));
-    }
-    return true;
+    return read_until([&] { return version >= target; }, limit);
   }
 
   // Reads until `type` arrived; false on time-out or close.
   bool read_until_type(const std::string& type, std::chrono::milliseconds limit = 10s) {
+    return read_until([&] { return !received.empty() && received.back()["type"].str() == type; },
+                      limit,
+                      /*check_first=*/false);
+  }
+
+  // Reads messages until `done()` holds (checked before the first read unless
+  // `check_first` is false, i.e. only a message read now can satisfy it).
+  bool read_until(const std::function<bool()>& done, std::chrono::milliseconds limit,
+                  bool check_first = true) {
     const auto until = SteadyClock::now() + limit;
+    if (check_first && done()) return true;
     for (;;) {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(until - SteadyClock::now());
@@ -272,7 +274,7 @@ struct Watcher {
       const auto m = ws.next(left);
       if (!m) return false;
       take(Json::parse(*m));
-      if (received.back()["type"].str() == type) return true;
+      if (done()) return true;
     }
   }
 

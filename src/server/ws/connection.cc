@@ -287,12 +287,10 @@ asio::awaitable<void> Connection::refresh() {
     auto snapshot = co_await fetch();
     if (!accepting_) co_return;
     if (snapshot) {
-      const auto version = snapshot->state.version;
-      if (version <= last_version_) co_return;  // nothing missed
-      if (push(Outgoing{shared(state_sync_message(snapshot->state, snapshot->live)), version,
-                        std::nullopt})) {
-        last_version_ = version;
-      }
+      // Through the version filter: nothing is sent unless an update was missed.
+      on_deliver(Outgoing{shared(state_sync_message(snapshot->state, snapshot->live)),
+                          snapshot->state.version, std::nullopt},
+                 /*close_after=*/false);
       co_return;
     }
     if (snapshot.error().code == domain::ErrorCode::not_found) {

@@ -3,6 +3,7 @@
 #include "store/redis/deadline_poller.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
@@ -19,8 +20,6 @@ namespace asio = boost::asio;
 using domain::TimePoint;
 
 namespace {
-
-std::string ms_string(TimePoint t) { return std::to_string(domain::to_unix_ms(t)); }
 
 // The ids of a ZRANGEBYSCORE reply (empty on anything else).
 std::vector<std::string> ids_of(const Reply& reply) {
@@ -59,11 +58,19 @@ std::shared_ptr<DeadlinePoller> DeadlinePoller::start(asio::any_io_executor exec
 }
 
 void DeadlinePoller::poke(TimePoint deadline) {
+  if (domain::to_unix_ms(deadline) >= planned_ms_.load(std::memory_order_relaxed)) return;
   asio::post(strand_, [self = shared_from_this(), deadline] {
     if (self->closed_ || deadline >= self->next_round_) return;
-    self->next_round_ = deadline;
+    self->plan(deadline);
     self->timer_.cancel();  // run() recomputes its wait (or, mid-round, keeps it)
   });
+}
+
+void DeadlinePoller::plan(TimePoint next) {
+  next_round_ = next;
+  planned_ms_.store(next == TimePoint::max() ? std::numeric_limits<std::int64_t>::max()
+                                             : domain::to_unix_ms(next),
+                    std::memory_order_relaxed);
 }
 
 void DeadlinePoller::close() {
@@ -77,9 +84,9 @@ asio::awaitable<void> DeadlinePoller::run() {
   auto self = shared_from_this();  // alive until the last round has returned
   while (!closed_) {
     // A poke during the round may have moved next_round_ earlier: keep the earlier.
-    next_round_ = TimePoint::max();
+    plan(TimePoint::max());
     const TimePoint planned = co_await round();
-    next_round_ = std::min(next_round_, planned);
+    plan(std::min(next_round_, planned));
     // Sleep until next_round_; a poke cancels the wait and may bring it forward.
     for (;;) {
       if (closed_) co_return;
@@ -95,10 +102,9 @@ asio::awaitable<void> DeadlinePoller::run() {
 asio::awaitable<TimePoint> DeadlinePoller::round() {
   const TimePoint now = clock_.wall_now();
   TimePoint next = now + options_.interval;
-  const std::string now_ms = ms_string(now);
+  const std::string now_ms = unix_ms_arg(now);
+  const std::string after_now = after_arg(now);
   const std::string batch = std::to_string(options_.batch);
-  std::string after_now = "(";  // exclusive bound; not "(" + ...: GCC 12 -O3 -Wrestrict
-  after_now.append(now_ms);
   std::vector<std::vector<std::string>> reads;
   reads.reserve(static_cast<std::size_t>(3 * keys_.shards()));
   for (int shard = 0; shard < keys_.shards(); ++shard) {
@@ -135,12 +141,8 @@ asio::awaitable<TimePoint> DeadlinePoller::round() {
 asio::awaitable<void> DeadlinePoller::claim(int shard, std::vector<std::string> ids,
                                             TimePoint now) {
   std::vector<std::string> keys{keys_.deadlines(shard)};
-  std::vector<std::string> args{ms_string(now), std::to_string(options_.lease.count())};
-  for (const auto& id : ids) {
-    const auto uuid = domain::Uuid::parse(id);
-    keys.push_back(uuid ? keys_.session(*uuid) : keys_.deadlines(shard) + ":invalid");
-    args.push_back(id);
-  }
+  std::vector<std::string> args{unix_ms_arg(now), std::to_string(options_.lease.count())};
+  add_sessions(shard, ids, keys, args);
   const auto reply =
       co_await run_script(*client_, claim_script(), std::move(keys), std::move(args));
   if (!reply || closed_) co_return;
@@ -152,13 +154,21 @@ asio::awaitable<void> DeadlinePoller::claim(int shard, std::vector<std::string> 
 asio::awaitable<void> DeadlinePoller::expire(int shard, std::vector<std::string> ids,
                                              TimePoint now) {
   std::vector<std::string> keys{keys_.deadlines(shard), keys_.expiries(shard)};
-  std::vector<std::string> args{ms_string(now), keys_.channel()};
+  std::vector<std::string> args{unix_ms_arg(now), keys_.channel()};
+  add_sessions(shard, ids, keys, args);
+  (void)co_await run_script(*client_, expire_script(), std::move(keys), std::move(args));
+}
+
+void DeadlinePoller::add_sessions(int shard, const std::vector<std::string>& ids,
+                                  std::vector<std::string>& keys,
+                                  std::vector<std::string>& args) const {
   for (const auto& id : ids) {
     const auto uuid = domain::Uuid::parse(id);
-    keys.push_back(uuid ? keys_.session(*uuid) : keys_.expiries(shard) + ":invalid");
+    // An entry that is not a session id (written by hand) gets a key that never
+    // exists, in the same slot: the script just drops the entry.
+    keys.push_back(uuid ? keys_.session(*uuid) : keys_.deadlines(shard) + ":invalid");
     args.push_back(id);
   }
-  (void)co_await run_script(*client_, expire_script(), std::move(keys), std::move(args));
 }
 
 }  // namespace sk::store::redis

@@ -12,8 +12,11 @@
 // and the next one is tried after `interval`.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,6 +66,11 @@ class DeadlinePoller : public std::enable_shared_from_this<DeadlinePoller> {
                                      domain::TimePoint now);
   boost::asio::awaitable<void> expire(int shard, std::vector<std::string> ids,
                                       domain::TimePoint now);
+  // Appends the session keys (KEYS) and ids (ARGV) of `ids` for a per-shard script.
+  void add_sessions(int shard, const std::vector<std::string>& ids, std::vector<std::string>& keys,
+                    std::vector<std::string>& args) const;
+  // Strand only: sets next_round_ and its copy for poke().
+  void plan(domain::TimePoint next);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   const std::shared_ptr<RedisClient> client_;
@@ -72,7 +80,10 @@ class DeadlinePoller : public std::enable_shared_from_this<DeadlinePoller> {
   const DueHandler on_due_;
   boost::asio::steady_timer timer_;  // strand only
   domain::TimePoint next_round_{};   // strand only
-  bool closed_ = false;              // strand only
+  // next_round_ in unix ms, readable from any thread: poke() posts nothing when a
+  // write's deadline is not earlier (most writes), keeping the strand off the hot path.
+  std::atomic<std::int64_t> planned_ms_{std::numeric_limits<std::int64_t>::max()};
+  bool closed_ = false;  // strand only
 };
 
 }  // namespace sk::store::redis

@@ -26,8 +26,6 @@ namespace {
 
 using domain::TimePoint;
 
-std::string ms_string(TimePoint t) { return std::to_string(domain::to_unix_ms(t)); }
-
 Error store_closed() { return Error::unavailable("redis store closed"); }
 
 // A Redis error reply to a store operation: a key of the wrong type is a stored value
@@ -114,13 +112,13 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
   std::vector<std::string> args;
   args.reserve(12 + w.events.size() + w.messages.size());
   args.emplace_back(create ? "create" : "update");
-  args.push_back(ms_string(now));
-  args.push_back(ms_string(now + ttl));
+  args.push_back(unix_ms_arg(now));
+  args.push_back(unix_ms_arg(now + ttl));
   args.push_back(std::to_string(ttl.count()));
   args.push_back(expected ? std::to_string(*expected) : std::string());
   args.push_back(std::to_string(s.version));
   args.push_back(domain::encode_stored_session(s));
-  args.push_back(w.deadline ? ms_string(*w.deadline) : std::string());
+  args.push_back(w.deadline ? unix_ms_arg(*w.deadline) : std::string());
   args.push_back(id);
   args.push_back(keys.channel());
   args.push_back(std::to_string(options.audit_max_length));
@@ -203,7 +201,7 @@ asio::awaitable<Result<bool>> RedisStore::remove(Uuid id, domain::Event deleted,
   const int shard = core->keys.shard_of(id);
   std::vector<std::string> keys{core->keys.session(id), core->keys.deadlines(shard),
                                 core->keys.expiries(shard), core->keys.audit(shard)};
-  std::vector<std::string> args{ms_string(core->clock.wall_now()),
+  std::vector<std::string> args{unix_ms_arg(core->clock.wall_now()),
                                 id.to_string(),
                                 core->keys.channel(),
                                 std::to_string(core->options.audit_max_length),
@@ -220,7 +218,7 @@ asio::awaitable<Status> RedisStore::broadcast(Uuid id, std::string message) {
   auto core = core_;
   if (core->closed) co_return store_closed();
   std::vector<std::string> keys{core->keys.session(id)};
-  std::vector<std::string> args{ms_string(core->clock.wall_now()), id.to_string(),
+  std::vector<std::string> args{unix_ms_arg(core->clock.wall_now()), id.to_string(),
                                 core->keys.channel(), std::move(message)};
   const auto reply =
       co_await run_script(*core->client, broadcast_script(), std::move(keys), std::move(args));
@@ -249,10 +247,8 @@ asio::awaitable<bool> RedisStore::healthy() {
 asio::awaitable<Result<std::int64_t>> RedisStore::count() {
   auto core = core_;
   if (core->closed) co_return store_closed();
-  // Exclusive lower bound "(<now>": sessions expiring now are gone. (Appended rather
-  // than "(" + ...: GCC 12 -O3 reports a false -Wrestrict on that operator+.)
-  std::string now = "(";
-  now.append(ms_string(core->clock.wall_now()));
+  // Sessions expiring now are gone: an exclusive lower bound.
+  const std::string now = after_arg(core->clock.wall_now());
   std::vector<std::vector<std::string>> commands;
   commands.reserve(static_cast<std::size_t>(core->keys.shards()));
   for (int shard = 0; shard < core->keys.shards(); ++shard) {

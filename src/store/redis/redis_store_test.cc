@@ -13,6 +13,7 @@
 #include "domain/json.h"
 #include "store/redis/key_space.h"
 #include "store/redis/redis_server_fixture.h"
+#include "store/redis/redis_test_support.h"
 #include "store/store_contract_test.h"
 #include "store/store_test_support.h"
 
@@ -22,6 +23,7 @@ namespace {
 using redis::RedisStore;
 using redis::RedisStoreOptions;
 using redis::testing::RedisServerFixture;
+using redis::testing::wait_until;
 
 // One redis-server for the whole binary; every store gets its own key prefix, so tests
 // never see each other's keys or messages.
@@ -38,11 +40,8 @@ std::string fresh_prefix() {
 // Waits (bounded) until the store's subscription is up: messages of writes made
 // before it would be lost, and the contract expects them.
 void wait_subscribed(const RedisStore& store) {
-  const auto until = std::chrono::steady_clock::now() + 5s;
-  while (!store.subscribed() && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(5ms);
-  }
-  ASSERT_TRUE(store.subscribed()) << "no subscription to Redis after 5 s";
+  ASSERT_TRUE(wait_until([&] { return store.subscribed(); }, 5s))
+      << "no subscription to Redis after 5 s";
 }
 
 std::unique_ptr<RedisStore> make_store(asio::any_io_executor executor, const domain::Clock& clock,
@@ -157,12 +156,9 @@ TEST_F(RedisStoreTest, ADeadlineFiresOnceAcrossThreeInstances) {
   for (int n = 1; n <= kSessions; ++n) {
     create_in(*instances[static_cast<std::size_t>(n % 3)], session_id(n), {}, deadline);
   }
-  const auto until = std::chrono::steady_clock::now() + 5s;
   auto total = [&] { return logs[0].total() + logs[1].total() + logs[2].total(); };
-  while (total() < kSessions && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(10ms);
-  }
-  std::this_thread::sleep_for(500ms);  // a second firing would show up here
+  wait_until([&] { return total() >= kSessions; }, 5s);  // checked exactly below
+  std::this_thread::sleep_for(500ms);                    // a second firing would show up here
   EXPECT_EQ(total(), static_cast<std::size_t>(kSessions));
   for (int n = 1; n <= kSessions; ++n) {
     std::size_t fired = 0;
@@ -329,13 +325,8 @@ TEST_F(RedisStoreTest, RedisRestartFailsFastThenRecoversAndAsksSubscribersToResy
   EXPECT_FALSE(run(store.healthy()));
 
   own.start();  // with persistence: the session survived
-  const auto until = std::chrono::steady_clock::now() + 10s;
-  bool healthy = false;
-  while (!healthy && std::chrono::steady_clock::now() < until) {
-    healthy = run(store.healthy());
-    if (!healthy) std::this_thread::sleep_for(50ms);
-  }
-  ASSERT_TRUE(healthy) << "the store did not recover within 10 s";
+  ASSERT_TRUE(wait_until([&] { return run(store.healthy()); }, 10s))
+      << "the store did not recover within 10 s";
   EXPECT_EQ(run(store.get(id)).value().version, 1);
   EXPECT_FALSE(run(store.update(write_of(bumped(s)), 1)));
   ASSERT_TRUE(log.wait_until([](const auto& all) {

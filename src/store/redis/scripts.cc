@@ -33,6 +33,14 @@ std::string sha1_hex(std::string_view text) {
 
 }  // namespace
 
+std::string unix_ms_arg(domain::TimePoint t) { return std::to_string(domain::to_unix_ms(t)); }
+
+std::string after_arg(domain::TimePoint t) {
+  std::string bound = "(";  // appended, not "(" + ...: GCC 12 -O3 reports a false -Wrestrict
+  bound.append(unix_ms_arg(t));
+  return bound;
+}
+
 LuaScript::LuaScript(std::string_view text) : source(text), sha1(sha1_hex(text)) {}
 
 const LuaScript& write_script() {

@@ -16,6 +16,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "domain/result.h"
+#include "domain/time.h"
 #include "store/redis/redis_client.h"
 #include "store/redis/reply.h"
 
@@ -60,6 +61,11 @@ const LuaScript& claim_script();
 //   KEYS: deadlines, expiries, then the session keys   ARGV: now_ms, channel, ids
 //   → the number expired
 const LuaScript& expire_script();
+
+// A time as a script or command argument: unix milliseconds in decimal.
+std::string unix_ms_arg(domain::TimePoint t);
+// The exclusive score bound "(<unix ms>" of ZRANGEBYSCORE and ZCOUNT.
+std::string after_arg(domain::TimePoint t);
 
 // EVALSHA `script`; on NOSCRIPT, SCRIPT LOAD and once more.
 boost::asio::awaitable<domain::Result<Reply>> run_script(RedisClient& client,
