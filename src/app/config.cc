@@ -63,6 +63,52 @@ ParseOutcome parse_config(int argc, char** argv, Config& c) {
       ->envname("REDIS_POOL_SIZE")
       ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
       ->capture_default_str();
+  app.add_option("--database-url", c.database_url,
+                 "PostgreSQL for the audit trail (libpq URI or key=value); unset: none")
+      ->envname("DATABASE_URL");
+  app.add_option("--database-pool-size", c.database_pool_size,
+                 "PostgreSQL connections per instance")
+      ->envname("DATABASE_POOL_SIZE")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100}))
+      ->capture_default_str();
+  app.add_option("--database-sslmode", c.database_sslmode,
+                 "libpq sslmode: disable, allow, prefer, require, verify-ca, verify-full")
+      ->envname("DATABASE_SSLMODE")
+      ->check(
+          CLI::IsMember({"", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"}));
+  app.add_option("--audit-db", c.audit_db,
+                 "sqlite:PATH: the memory engine's audit trail in a local file")
+      ->envname("AUDIT_DB");
+  app.add_option("--audit-concurrency", c.audit_concurrency, "Audit batches written at once")
+      ->envname("AUDIT_CONCURRENCY")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100}))
+      ->capture_default_str();
+  app.add_option("--audit-batch-size", c.audit_batch_size, "Audit events per transaction, at most")
+      ->envname("AUDIT_BATCH_SIZE")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000}))
+      ->capture_default_str();
+  app.add_option("--audit-retry-base-ms", c.audit_retry_base_ms,
+                 "First audit retry delay; doubles per attempt (2, 4, 8, 16 s)")
+      ->envname("AUDIT_RETRY_BASE_MS")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{600000}))
+      ->capture_default_str();
+  app.add_option("--audit-reclaim-idle-ms", c.audit_reclaim_idle_ms,
+                 "Audit events taken this long ago by a silent instance are claimed by another")
+      ->envname("AUDIT_RECLAIM_IDLE_MS")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{3600000}))
+      ->capture_default_str();
+  app.add_flag("--migrate-at-start", c.migrate_at_start,
+               "Apply pending database migrations before serving")
+      ->envname("MIGRATE_AT_START");
+
+  auto* migrate =
+      app.add_subcommand("migrate", "Apply pending audit database migrations, then exit");
+  auto* audit = app.add_subcommand("audit", "Audit trail tools");
+  auto* status = audit->add_subcommand("status", "Print the audit queue's figures, then exit");
+  audit->require_subcommand(1);
+  migrate->callback([&c] { c.command = Config::Command::migrate; });
+  status->callback([&c] { c.command = Config::Command::audit_status; });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -25,6 +25,22 @@ struct Config {
   std::string redis_url;
   std::string key_prefix = "synckairos:";  // Redis keys and channel of this deployment
   std::size_t redis_pool_size = 4;         // Redis connections per instance (+1 Pub/Sub)
+
+  // The audit trail (SPEC §6). DATABASE_URL: PostgreSQL (either engine); else
+  // AUDIT_DB=sqlite:PATH (memory engine only); neither: no audit database.
+  std::string database_url;
+  std::size_t database_pool_size = 10;  // connections (= audit batches in flight, at most)
+  std::string database_sslmode;         // libpq sslmode; empty: libpq's default
+  std::string audit_db;
+  std::size_t audit_concurrency = 10;  // batches in flight
+  std::size_t audit_batch_size = 500;
+  std::int64_t audit_retry_base_ms = 2000;     // backoff 2, 4, 8, 16 s (and 32 s pauses)
+  std::int64_t audit_reclaim_idle_ms = 60000;  // a record taken this long ago is orphaned
+  bool migrate_at_start = false;
+
+  // What to do: serve (default), `migrate`, or `audit status`.
+  enum class Command { serve, migrate, audit_status };
+  Command command = Command::serve;
 };
 
 enum class ParseOutcome { run, exit_ok, exit_error };

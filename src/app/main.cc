@@ -12,8 +12,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include "app/audit_setup.h"
 #include "app/config.h"
 #include "app/logging.h"
+#include "audit/queue/audit_records.h"
 #include "domain/clock.h"
 #include "server/metrics.h"
 #include "server/server.h"
@@ -31,11 +33,18 @@ namespace {
 std::unique_ptr<sk::store::SessionStore> make_store(const sk::app::Config& config,
                                                     asio::io_context& io,
                                                     const sk::domain::Clock& clock,
-                                                    spdlog::logger& log) {
+                                                    spdlog::logger& log,
+                                                    const sk::app::AuditParts& audit) {
   const std::chrono::seconds ttl{config.session_ttl_s};
   if (config.redis_url.empty()) {
     sk::store::MemoryStoreOptions options;
     options.ttl = ttl;
+    if (audit.local) {
+      options.audit = [queue = audit.local](const sk::domain::Session& state,
+                                            const std::vector<sk::domain::Event>& events) {
+        queue->push(sk::audit::make_records(state, events));
+      };
+    }
     return std::make_unique<sk::store::MemoryStore>(io.get_executor(), clock, options);
   }
   auto url = sk::store::redis::parse_redis_url(config.redis_url);
@@ -44,6 +53,9 @@ std::unique_ptr<sk::store::SessionStore> make_store(const sk::app::Config& confi
   options.ttl = ttl;
   options.key_prefix = config.key_prefix;
   options.client.pool_size = config.redis_pool_size;
+  // With an audit database the streams are consumed (and emptied) by the audit
+  // queue: never trim them, or events nobody wrote yet would be dropped.
+  if (audit.enabled()) options.audit_max_length = 0;
   log.info(R"("msg":"redis","url":"{}","key_prefix":"{}")", sk::app::json_escape(url->redacted()),
            sk::app::json_escape(config.key_prefix));
   return std::make_unique<sk::store::redis::RedisStore>(io.get_executor(), clock, *url, options);
@@ -59,6 +71,11 @@ int main(int argc, char** argv) {
     case sk::app::ParseOutcome::run: break;
   }
   auto log = sk::app::make_json_logger(config.log_level);
+  switch (config.command) {
+    case sk::app::Config::Command::migrate: return sk::app::run_migrate(config, *log);
+    case sk::app::Config::Command::audit_status: return sk::app::run_audit_status(config, *log);
+    case sk::app::Config::Command::serve: break;
+  }
   const unsigned threads =
       config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
 
@@ -70,10 +87,12 @@ int main(int argc, char** argv) {
     sk::server::Metrics metrics;
     asio::io_context io(static_cast<int>(threads));
 
-    const auto store_ptr = make_store(config, io, clock, *log);
+    auto audit = sk::app::make_audit(config, io.get_executor(), clock, *log);
+    const auto store_ptr = make_store(config, io, clock, *log, audit);
     auto& store = *store_ptr;
+    sk::app::start_audit(audit, config, io.get_executor(), clock, *log);
 
-    sk::server::SessionService service(store, clock, &metrics);
+    sk::server::SessionService service(store, clock, &metrics, audit.recovery.get());
     store.set_deadline_handler([&](const sk::domain::Uuid& id) {
       asio::co_spawn(io, service.fire_deadline(id), asio::detached);
     });
@@ -85,6 +104,7 @@ int main(int argc, char** argv) {
     options.router.max_body_bytes = config.max_body_bytes;
     options.router.server_version = SK_VERSION;
     options.router.drift_tolerance_ms = config.drift_tolerance_ms;
+    options.router.audit = audit.link();
     options.hub.heartbeat = std::chrono::milliseconds{config.heartbeat_ms};
     sk::server::Server server(io, options, service, store, metrics);
     const auto port = server.start();
@@ -100,7 +120,17 @@ int main(int argc, char** argv) {
       asio::co_spawn(
           io,
           [&]() -> asio::awaitable<void> {
-            co_await server.drain(std::chrono::milliseconds{config.drain_timeout_ms});
+            const auto started = std::chrono::steady_clock::now();
+            const std::chrono::milliseconds budget{config.drain_timeout_ms};
+            co_await server.drain(budget);
+            // Then the audit hand-off: the memory engine's queue is flushed; the Redis
+            // engine's workers finish their batches (the rest stays in the streams).
+            if (audit.queue) {
+              const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - started);
+              co_await audit.queue->stop(std::max(budget - spent, std::chrono::milliseconds{0}));
+            }
+            if (audit.probe) audit.probe->close();
             store.close();
             io.stop();
           },

@@ -48,6 +48,10 @@ std::string encode_event(const Event& event);
 // booked field is required. Any defect is ErrorCode::deserialization.
 Result<Session> decode_session(std::string_view json);
 
+// An audit event (as written by encode_event). Unknown keys are ignored; any other
+// defect is ErrorCode::deserialization. decode_event(encode_event(e)) == e.
+Result<Event> decode_event(std::string_view json);
+
 // Request bodies. Errors are ErrorCode::validation (with every {field, message}) or
 // ErrorCode::payload_too_large when `json` exceeds `max_bytes`.
 Result<CreateSessionRequest> decode_create_request(std::string_view json,

@@ -9,6 +9,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "audit/queue/audit_queue.h"
+
 namespace sk::server {
 namespace {
 
@@ -76,6 +78,36 @@ struct Metrics::Impl {
                                           .Register(*registry)
                                           .Add({});
 
+  prometheus::Family<prometheus::Gauge>& audit_queue =
+      prometheus::BuildGauge()
+          .Name("synckairos_audit_queue")
+          .Help(
+              "Audit queue by state: waiting, active, delayed, dead_lettered (now); "
+              "completed, failed (this instance, since start)")
+          .Register(*registry);
+  prometheus::Gauge& audit_waiting = audit_queue.Add({{"state", "waiting"}});
+  prometheus::Gauge& audit_active = audit_queue.Add({{"state", "active"}});
+  prometheus::Gauge& audit_completed = audit_queue.Add({{"state", "completed"}});
+  prometheus::Gauge& audit_failed = audit_queue.Add({{"state", "failed"}});
+  prometheus::Gauge& audit_delayed = audit_queue.Add({{"state", "delayed"}});
+  prometheus::Gauge& audit_dead = audit_queue.Add({{"state", "dead_lettered"}});
+  prometheus::Gauge& audit_lag = prometheus::BuildGauge()
+                                     .Name("synckairos_audit_queue_lag_seconds")
+                                     .Help("Age of the oldest audit event not yet written")
+                                     .Register(*registry)
+                                     .Add({});
+  prometheus::Gauge& audit_up = prometheus::BuildGauge()
+                                    .Name("synckairos_audit_database_up")
+                                    .Help("1 when the audit database answers, 0 when not")
+                                    .Register(*registry)
+                                    .Add({});
+  prometheus::Counter& recovered =
+      prometheus::BuildCounter()
+          .Name("synckairos_sessions_recovered_total")
+          .Help("Sessions the store lost, restored from the audit trail")
+          .Register(*registry)
+          .Add({});
+
   // Series are created on first use of a (method, route, status) and cached: the set
   // is small (routes x statuses), and a map lookup is far cheaper than the request.
   std::mutex mutex;
@@ -122,6 +154,19 @@ void Metrics::fanout_delivered(std::chrono::nanoseconds latency) {
   impl_->fanout.Observe(seconds(latency));
 }
 void Metrics::store_error() { impl_->store_errors.Increment(); }
+
+void Metrics::set_audit_queue(const audit::QueueStats& q) {
+  const auto set = [](prometheus::Gauge& g, std::int64_t v) { g.Set(static_cast<double>(v)); };
+  set(impl_->audit_waiting, q.waiting);
+  set(impl_->audit_active, q.active);
+  set(impl_->audit_completed, q.completed);
+  set(impl_->audit_failed, q.failed);
+  set(impl_->audit_delayed, q.delayed);
+  set(impl_->audit_dead, q.dead_lettered);
+  impl_->audit_lag.Set(static_cast<double>(q.oldest_lag_ms) / 1000.0);
+}
+void Metrics::set_audit_database_up(bool up) { impl_->audit_up.Set(up ? 1.0 : 0.0); }
+void Metrics::session_recovered() { impl_->recovered.Increment(); }
 
 std::string Metrics::serialize() const {
   return prometheus::TextSerializer{}.Serialize(impl_->registry->Collect());

@@ -18,6 +18,10 @@ template <typename T>
 class Family;
 }  // namespace prometheus
 
+namespace sk::audit {
+struct QueueStats;
+}  // namespace sk::audit
+
 namespace sk::server {
 
 class Metrics {
@@ -38,6 +42,9 @@ class Metrics {
   void timeout_fired(std::chrono::milliseconds lag_behind_deadline);
   void fanout_delivered(std::chrono::nanoseconds latency);
   void store_error();
+  void set_audit_queue(const audit::QueueStats& stats);
+  void set_audit_database_up(bool up);
+  void session_recovered();
 
   std::string serialize() const;
 

@@ -5,6 +5,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "audit/recovery/session_recovery.h"
 #include "engine/live_view.h"
 #include "server/metrics.h"
 #include "server/ws/messages.h"
@@ -45,8 +46,37 @@ void SessionService::count_store_error(const domain::Error& e) const {
 }
 
 SessionService::SessionService(store::SessionStore& store, const domain::Clock& clock,
-                               Metrics* metrics)
-    : store_(store), clock_(clock), metrics_(metrics) {}
+                               Metrics* metrics, audit::SessionRecovery* recovery)
+    : store_(store), clock_(clock), metrics_(metrics), recovery_(recovery) {}
+
+asio::awaitable<Result<domain::Session>> SessionService::recover(domain::Uuid id) {
+  if (!recovery_) co_return Error::not_found();
+  auto loaded = co_await recovery_->load(id);
+  if (!loaded) {
+    // Whether the session exists cannot be known now: not a 404.
+    if (loaded.error().code == ErrorCode::unavailable) {
+      co_return Error::unavailable(
+          "the session is not in the store and the audit database "
+          "cannot be reached to recover it");
+    }
+    co_return loaded.error();
+  }
+  if (!*loaded) co_return Error::not_found();
+  store::Write w;
+  w.state = std::move(**loaded);
+  w.deadline = engine::deadline(w.state);  // a deadline already past fires at once
+  const domain::Uuid restored_id = w.state.session_id;
+  auto restored = w.state;
+  auto err = co_await store_.create(std::move(w));
+  if (err && err->code == ErrorCode::session_exists) {
+    // Another request (or instance) restored it first: use theirs.
+    auto s = co_await store_.get(restored_id);
+    co_return s;
+  }
+  if (err) co_return *err;
+  if (metrics_) metrics_->session_recovered();
+  co_return restored;
+}
 
 asio::awaitable<Result<SessionSnapshot>> SessionService::create(
     domain::CreateSessionRequest request, domain::Uuid session_id) {
@@ -63,33 +93,62 @@ asio::awaitable<Result<SessionSnapshot>> SessionService::create(
 
 asio::awaitable<Result<SessionSnapshot>> SessionService::get(domain::Uuid id) {
   auto s = co_await store_.get(id);
+  bool recovered = false;
+  if (!s && s.error().code == ErrorCode::not_found) {
+    s = co_await recover(id);
+    recovered = s.ok();
+  }
   if (!s) {
     count_store_error(s.error());
     co_return s.error();
   }
   const auto now = clock_.wall_now();
   auto live = engine::live_view(*s, now);
-  co_return SessionSnapshot{std::move(*s), std::move(live), {}, false};
+  co_return SessionSnapshot{std::move(*s), std::move(live), {}, false, recovered};
 }
 
 asio::awaitable<Result<SessionSnapshot>> SessionService::execute(domain::Uuid id,
                                                                  domain::Command command) {
+  auto read = co_await store_.get_for_update(id);
+  if (!read && read.error().code == ErrorCode::not_found) {
+    auto restored = co_await recover(id);
+    if (!restored) co_return restored.error();
+    auto r = co_await apply(*restored, command);
+    if (r) r->recovered = true;
+    co_return r;
+  }
+  if (!read) {
+    count_store_error(read.error());
+    co_return read.error();
+  }
+  if (!read->cached) co_return co_await apply(read->state, command);
+  // A cached read may be stale (another instance wrote since): only a write that went
+  // through (its version check passed) proves it was not. Anything else, except a
+  // store that cannot be reached, is decided again on a fresh read, so the client
+  // sees exactly what it would have seen without the cache.
+  auto r = co_await apply(read->state, command);
+  if (r ? r->changed : r.error().code == ErrorCode::unavailable) co_return r;
   auto current = co_await store_.get(id);
   if (!current) {
     count_store_error(current.error());
     co_return current.error();
   }
+  co_return co_await apply(*current, command);
+}
+
+asio::awaitable<Result<SessionSnapshot>> SessionService::apply(const domain::Session& current,
+                                                               const domain::Command& command) {
   // `now` is taken once, after the read: the transition is computed at the instant
   // closest to its write.
   const auto now = clock_.wall_now();
-  auto t = engine::apply(*current, command, now);
+  auto t = engine::apply(current, command, now);
   if (!t) co_return t.error();
   if (!t->changed) {
     auto live = engine::live_view(t->state, now);
     co_return SessionSnapshot{std::move(t->state), std::move(live), {}, false};
   }
   const auto live = engine::live_view(t->state, now);
-  if (auto err = co_await store_.update(write_for(*t, live, now), current->version)) {
+  if (auto err = co_await store_.update(write_for(*t, live, now), current.version)) {
     count_store_error(*err);
     co_return *err;
   }

@@ -76,6 +76,13 @@ struct Write {
   std::vector<std::string> messages;          // published in order after the write
 };
 
+// What get_for_update() read: the session, and whether it came from a per-instance
+// cache (so it may be stale).
+struct ReadForUpdate {
+  Session state;
+  bool cached = false;
+};
+
 // Cancels its subscription when destroyed.
 class Subscription {
  public:
@@ -103,6 +110,17 @@ class SessionStore {
   virtual ~SessionStore() = default;
 
   virtual asio::awaitable<Result<Session>> get(Uuid id) = 0;
+  // The read of a read-modify-write (a command, written back with update() and the
+  // version read). An engine may answer it from a per-instance cache of its own recent
+  // writes, saving a round trip: such a read (`cached`) may be stale, which the
+  // version check of update() catches; a caller whose write does not go through on a
+  // cached read (conflict, not_found, a transition refused) reads again with get().
+  // Reads that answer a client (GET) use get(). Default: get(), never cached.
+  virtual asio::awaitable<Result<ReadForUpdate>> get_for_update(Uuid id) {
+    auto s = co_await get(id);
+    if (!s) co_return s.error();
+    co_return ReadForUpdate{std::move(*s), false};
+  }
   virtual asio::awaitable<Status> create(Write write) = 0;
   virtual asio::awaitable<Status> update(Write write,
                                          std::optional<std::int64_t> expected_version) = 0;

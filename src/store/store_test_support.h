@@ -135,6 +135,15 @@ T run(asio::io_context& io, asio::awaitable<T> aw) {
   return *done.get();
 }
 
+// The same for a coroutine with no result.
+inline void run(asio::io_context& io, asio::awaitable<void> aw) {
+  auto done = asio::co_spawn(io, std::move(aw), asio::use_future);
+  while (done.wait_for(0s) != std::future_status::ready) {
+    if (io.run_one_for(1ms) == 0 && io.stopped()) io.restart();
+  }
+  done.get();
+}
+
 // An io_context run by `threads` threads, as the server runs it.
 class IoThreads {
  public:

@@ -116,4 +116,20 @@ inline std::optional<int> wait_exit_for(pid_t pid, std::chrono::milliseconds lim
   }
 }
 
+struct Captured {
+  int exit_code = -1;
+  std::string output;  // what it printed on stdout
+};
+
+// Runs SK_BINARY_PATH to completion (a command such as `migrate`).
+inline Captured run_and_capture(std::vector<std::string> args,
+                                const std::vector<std::string>& env = {}) {
+  const Child child = spawn(std::move(args), true, env);
+  Captured c;
+  c.output = read_all(child.out_fd);
+  close(child.out_fd);
+  c.exit_code = wait_exit(child.pid);
+  return c;
+}
+
 }  // namespace sk::testing

@@ -7,6 +7,7 @@
 
 #include <boost/beast/http/field.hpp>
 
+#include "audit/queue/audit_queue.h"
 #include "domain/json.h"
 #include "server/http/openapi.h"
 
@@ -109,6 +110,10 @@ std::string session_json(const SessionSnapshot& s) {
   std::string out;
   out.reserve(1024);
   domain::append_session_json(out, s.state, s.live);
+  if (s.recovered && !out.empty() && out.back() == '}') {
+    out.pop_back();  // SPEC §5: a session restored from the audit trail says so
+    out.append(R"(,"recovered":true})");
+  }
   return out;
 }
 
@@ -177,6 +182,11 @@ asio::awaitable<Response> Router::dispatch(const Request& req, std::string_view&
       pattern = "/metrics";
       const auto n = co_await store_.count();
       if (n) metrics_.set_active_sessions(*n);
+      if (options_.audit.queue) {
+        const auto stats = co_await options_.audit.queue->stats();
+        if (stats) metrics_.set_audit_queue(*stats);
+      }
+      if (options_.audit.database_up) metrics_.set_audit_database_up(options_.audit.database_up());
       Response res{status::ok, req.version()};
       res.set(field::content_type, "text/plain; version=0.0.4");
       res.keep_alive(req.keep_alive());
@@ -351,12 +361,18 @@ asio::awaitable<Response> Router::get_session(const Request& req, const domain::
 
 asio::awaitable<Response> Router::ready(const Request& req) {
   // (Awaited into a local first: GCC 12 miscompiles co_await inside an if condition.)
-  const bool healthy = co_await store_.healthy();
-  if (healthy) {
+  const bool store_up = co_await store_.healthy();
+  // SPEC §7: ready means the store and the audit database are reachable. (Requests
+  // are served either way: the hot path never waits for the audit database.)
+  const bool audit_up = !options_.audit.database_up || options_.audit.database_up();
+  if (store_up && audit_up) {
     co_return json_response(req, status::ok, R"({"status":"ready"})");
   }
-  co_return json_response(req, status::service_unavailable,
-                          R"({"status":"not_ready","store":"unavailable"})");
+  std::string body = R"({"status":"not_ready")";
+  if (!store_up) body.append(R"(,"store":"unavailable")");
+  if (!audit_up) body.append(R"(,"audit_database":"unavailable")");
+  body.push_back('}');
+  co_return json_response(req, status::service_unavailable, body);
 }
 
 }  // namespace sk::server::http

@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "domain/limits.h"
+#include "server/audit_link.h"
 #include "server/http/change_waiter.h"
 #include "server/http/responses.h"
 #include "server/id_generator.h"
@@ -24,6 +25,7 @@ struct RouterOptions {
   std::string server_version = "0.0.0";
   std::int64_t drift_tolerance_ms = 50;  // what /v1/time tells clients to tolerate
   std::chrono::milliseconds max_long_poll{30'000};
+  AuditLink audit;  // empty: no audit database
 };
 
 class Router {

@@ -79,6 +79,13 @@ MemoryStore::Core::Table::iterator MemoryStore::Core::find_live(const Uuid& id, 
 
 void MemoryStore::Core::expire(Table::iterator it) {
   const Uuid id = it->first;
+  // Audited as a deletion, so that recovery never brings an expired session back.
+  // (Expiry cannot be refused: an audit sink failing here is ignored.)
+  domain::Event deleted;
+  deleted.type = domain::EventType::session_deleted;
+  deleted.at = clock.wall_now();
+  deleted.reason = "expired";
+  (void)audit(it->second.session, {deleted});
   expiry.erase({it->second.expires_at, id});
   deadlines->set(id, std::nullopt);
   table.erase(it);

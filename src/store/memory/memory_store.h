@@ -31,9 +31,10 @@ namespace sk::store {
 struct MemoryStoreOptions {
   std::chrono::seconds ttl{3600};                  // refreshed on every write
   std::chrono::milliseconds sweep_interval{1000};  // active expiry cycle
-  // Receives each write's audit events in the same step as the write (issue 5 will
-  // plug the audit writer here); may be empty. Called under the store's lock: it must
-  // not block and must not call the store.
+  // Receives each write's audit events in the same step as the write (the app plugs
+  // the local audit queue in here); may be empty. Called under the store's lock: it
+  // must not block and must not call the store. A deletion, including an expiry for
+  // idleness (reason "expired"), is a session_deleted event with the last state.
   std::function<void(const domain::Session&, const std::vector<domain::Event>&)> audit;
 };
 

@@ -12,6 +12,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "domain/event.h"
+#include "domain/json.h"
 #include "store/redis/scripts.h"
 
 namespace sk::store::redis {
@@ -30,6 +32,15 @@ std::vector<std::string> ids_of(const Reply& reply) {
     if (e.kind == ReplyKind::string) ids.push_back(e.str);
   }
   return ids;
+}
+
+// The audit event of a session deleted for being idle past its TTL.
+std::string expired_event(TimePoint now) {
+  domain::Event e;
+  e.type = domain::EventType::session_deleted;
+  e.at = now;
+  e.reason = "expired";
+  return domain::encode_event(e);
 }
 
 }  // namespace
@@ -153,8 +164,9 @@ asio::awaitable<void> DeadlinePoller::claim(int shard, std::vector<std::string> 
 
 asio::awaitable<void> DeadlinePoller::expire(int shard, std::vector<std::string> ids,
                                              TimePoint now) {
-  std::vector<std::string> keys{keys_.deadlines(shard), keys_.expiries(shard)};
-  std::vector<std::string> args{unix_ms_arg(now), keys_.channel()};
+  std::vector<std::string> keys{keys_.deadlines(shard), keys_.expiries(shard), keys_.audit(shard)};
+  std::vector<std::string> args{unix_ms_arg(now), keys_.channel(),
+                                std::to_string(options_.audit_max_length), expired_event(now)};
   add_sessions(shard, ids, keys, args);
   (void)co_await run_script(*client_, expire_script(), std::move(keys), std::move(args));
 }

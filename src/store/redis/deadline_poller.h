@@ -37,6 +37,8 @@ struct DeadlinePollerOptions {
   std::chrono::milliseconds interval{100};  // the longest sleep between two rounds
   std::chrono::milliseconds lease{5000};    // a claim not followed by a write expires
   int batch = 256;                          // entries read per shard and index per round
+  // Of the audit stream, when an expiry appends its deletion (0: never trim).
+  std::int64_t audit_max_length = 1'000'000;
 };
 
 class DeadlinePoller : public std::enable_shared_from_this<DeadlinePoller> {

@@ -6,10 +6,14 @@
 // shard hash(id) % shards, and every key of a shard carries the hash tag {n}:
 //
 //   <prefix>{n}:session:<id>   hash: s (state JSON), v (version), x (expires, unix ms),
-//                              d (deadline, unix ms; absent when no clock runs)
+//                              d (deadline, unix ms; absent when no clock runs),
+//                              c (created_at, unix ms: the life in audit ids)
 //   <prefix>{n}:deadlines      sorted set: session id by deadline (or claim lease)
 //   <prefix>{n}:expiries       sorted set: session id by expiry
-//   <prefix>{n}:audit          stream: the audit events of the shard's writes
+//   <prefix>{n}:audit          stream: the audit events of the shard's writes (consumer
+//                              group "audit"; audit/queue/redis_audit_queue.h)
+//   <prefix>audit:dead         stream: dead-lettered audit events, with their error
+//   <prefix>audit:stats        hash: fleet-wide audit counters
 //   <prefix>events             the Pub/Sub channel every instance subscribes to
 //
 // (Pub/Sub channels are cluster-wide, not keys.) Pure naming, no I/O.

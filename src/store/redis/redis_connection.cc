@@ -1,7 +1,10 @@
-// RedisConnection: see redis_connection.h. Knows the RESP wire only through hiredis's
-// formatter and reader; knows nothing of reconnecting, pools or sessions.
+// RedisConnection: see redis_connection.h. Knows the RESP wire through its own
+// formatter (format() below) and hiredis's reader; knows nothing of reconnecting,
+// pools or sessions.
 #include "store/redis/redis_connection.h"
 
+#include <array>
+#include <charconv>
 #include <optional>
 #include <utility>
 
@@ -21,24 +24,32 @@ namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 using asio::ip::tcp;
 
+void append_header(std::string& out, char kind, std::size_t n) {
+  std::array<char, 24> digits{};
+  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), n).ptr;
+  out.push_back(kind);
+  out.append(digits.data(), end);
+  out.append("\r\n", 2);
+}
+
+// The RESP encoding of `commands` (arrays of bulk strings, as hiredis's
+// redisFormatCommandArgv writes them), in one string sized up front.
 domain::Result<std::string> format(const std::vector<Command>& commands) {
-  std::string out;
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
+  std::size_t size = 0;
   for (const auto& command : commands) {
     if (command.empty()) return domain::Error::validation("command", "empty Redis command");
-    argv.clear();
-    lengths.clear();
+    size += 16;
+    for (const auto& arg : command) size += arg.size() + 16;
+  }
+  std::string out;
+  out.reserve(size);
+  for (const auto& command : commands) {
+    append_header(out, '*', command.size());
     for (const auto& arg : command) {
-      argv.push_back(arg.data());
-      lengths.push_back(arg.size());
+      append_header(out, '$', arg.size());
+      out.append(arg);
+      out.append("\r\n", 2);
     }
-    char* formatted = nullptr;
-    const int n = redisFormatCommandArgv(&formatted, static_cast<int>(command.size()), argv.data(),
-                                         lengths.data());
-    if (n < 0 || formatted == nullptr) return domain::Error::internal();  // out of memory
-    out.append(formatted, static_cast<std::size_t>(n));
-    redisFreeCommand(formatted);
   }
   return out;
 }
@@ -218,7 +229,11 @@ asio::awaitable<domain::Result<Replies>> RedisConnection::send_here(
   pending->timeout = timeout;
   pending->deadline = std::chrono::steady_clock::now() + timeout;
   pending_.push_back(pending);
-  out_.append(bytes);
+  if (out_.empty()) {
+    out_ = std::move(bytes);
+  } else {
+    out_.append(bytes);
+  }
   start_writer();
   arm_watchdog();
   co_await pending->timer.async_wait(kTuple);  // ends when done or failed

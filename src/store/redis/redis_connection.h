@@ -1,6 +1,7 @@
-// RedisConnection: ONE TCP connection to Redis, pipelined. hiredis is used only to
-// format commands (redisFormatCommandArgv) and to parse replies (redisReader); the
-// socket is Asio's, so no hiredis networking and no thread of its own.
+// RedisConnection: ONE TCP connection to Redis, pipelined. Commands are formatted
+// here (RESP arrays of bulk strings, straight into one buffer), replies parsed by
+// hiredis's redisReader; the socket is Asio's, so no hiredis networking and no thread
+// of its own.
 //
 // Mechanism: everything below runs on one strand. A request appends its formatted
 // bytes to an output buffer and joins a FIFO of pending requests; one writer

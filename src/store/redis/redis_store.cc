@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,8 @@ using domain::TimePoint;
 
 Error store_closed() { return Error::unavailable("redis store closed"); }
 
+constexpr std::chrono::milliseconds kBackstopGrace{60'000};
+
 // A Redis error reply to a store operation: a key of the wrong type is a stored value
 // that is not a session; anything else (OOM, READONLY, BUSY, ...) is Redis refusing.
 Error error_of(const Reply& reply) {
@@ -42,6 +45,70 @@ std::vector<std::string> hmget_state(std::string key) {
 }
 std::vector<std::string> ping() { return {"PING"}; }
 
+// The states this instance wrote last, for the read of the next command on the same
+// session (get_for_update): one round trip per command instead of two. Never trusted
+// for correctness: the write script's version check rejects a write based on a stale
+// entry, and the service then reads Redis. Kept fresh enough by the events channel:
+// an update with a newer version (another instance wrote) or a deletion drops the
+// entry, a resync (messages may have been lost) drops them all. Thread-safe.
+class WriteCache {
+ public:
+  explicit WriteCache(std::size_t capacity) : capacity_(capacity) {}
+
+  void put(Session s, std::int64_t expires_ms) {
+    if (capacity_ == 0) return;
+    std::lock_guard lock(mu_);
+    if (entries_.size() >= capacity_ && !entries_.contains(s.session_id)) entries_.clear();
+    const Uuid id = s.session_id;
+    entries_.insert_or_assign(id, Entry{std::move(s), expires_ms});
+  }
+
+  std::optional<Session> find(const Uuid& id, std::int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    const auto it = entries_.find(id);
+    if (it == entries_.end()) return std::nullopt;
+    if (it->second.expires_ms <= now_ms) {
+      entries_.erase(it);
+      return std::nullopt;
+    }
+    return it->second.state;
+  }
+
+  void erase(const Uuid& id) {
+    std::lock_guard lock(mu_);
+    entries_.erase(id);
+  }
+
+  void clear() {
+    std::lock_guard lock(mu_);
+    entries_.clear();
+  }
+
+  // A message of the events channel (from any instance, this one included).
+  void seen(const StoreMessage& m) {
+    switch (m.kind) {
+      case MessageKind::update: {
+        std::lock_guard lock(mu_);
+        const auto it = entries_.find(m.session_id);
+        if (it != entries_.end() && it->second.state.version < m.version) entries_.erase(it);
+        break;
+      }
+      case MessageKind::deleted: erase(m.session_id); break;
+      case MessageKind::resync: clear(); break;
+      case MessageKind::broadcast: break;
+    }
+  }
+
+ private:
+  struct Entry {
+    Session state;
+    std::int64_t expires_ms;
+  };
+  const std::size_t capacity_;
+  std::mutex mu_;
+  std::unordered_map<Uuid, Entry, domain::UuidHash> entries_;
+};
+
 }  // namespace
 
 struct RedisStore::Core : std::enable_shared_from_this<Core> {
@@ -52,19 +119,27 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
         keys(options.key_prefix, options.shards),
         client(std::make_shared<RedisClient>(executor, url, options.client)),
         fan_out(FanOut::make()),
+        cache(std::make_shared<WriteCache>(options.write_cache_size)),
         subscriber(std::make_unique<RedisSubscriber>(
             executor, std::move(url), options.client, std::vector<std::string>{keys.channel()},
-            [fan = fan_out](std::string_view, std::string_view payload) {
+            [fan = fan_out, cache = cache](std::string_view, std::string_view payload) {
               // Another version's frame (a rolling upgrade) is skipped, not misread.
-              if (auto message = decode_bus_message(payload)) fan->publish(*message);
+              if (auto message = decode_bus_message(payload)) {
+                cache->seen(*message);
+                fan->publish(*message);
+              }
             },
-            [fan = fan_out] {
-              fan->publish(StoreMessage{Uuid{}, MessageKind::resync, 0, {}});
+            [fan = fan_out, cache = cache] {
+              StoreMessage resync{Uuid{}, MessageKind::resync, 0, {}};
+              cache->seen(resync);
+              fan->publish(resync);
             })) {}
 
   void start() {
     subscriber->start();
-    poller = DeadlinePoller::start(executor, client, keys, clock, options.poller,
+    auto poller_options = options.poller;
+    poller_options.audit_max_length = options.audit_max_length;
+    poller = DeadlinePoller::start(executor, client, keys, clock, poller_options,
                                    [weak = weak_from_this()](const Uuid& id) {
                                      if (auto self = weak.lock()) self->due(id);
                                    });
@@ -90,6 +165,7 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
   const KeySpace keys;
   const std::shared_ptr<RedisClient> client;
   const std::shared_ptr<FanOut> fan_out;
+  const std::shared_ptr<WriteCache> cache;
   const std::unique_ptr<RedisSubscriber> subscriber;
   std::shared_ptr<DeadlinePoller> poller;  // set by start(), before anything runs
 
@@ -106,15 +182,18 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
   const int shard = keys.shard_of(s.session_id);
   const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(options.ttl);
   const std::string id = s.session_id.to_string();
+  const std::int64_t expires_ms = domain::to_unix_ms(now + ttl);
 
   std::vector<std::string> script_keys{keys.session(s.session_id), keys.deadlines(shard),
                                        keys.expiries(shard), keys.audit(shard)};
   std::vector<std::string> args;
-  args.reserve(12 + w.events.size() + w.messages.size());
+  args.reserve(13 + w.events.size() + w.messages.size());
   args.emplace_back(create ? "create" : "update");
   args.push_back(unix_ms_arg(now));
-  args.push_back(unix_ms_arg(now + ttl));
-  args.push_back(std::to_string(ttl.count()));
+  args.push_back(std::to_string(expires_ms));
+  // Redis's own expiry is a backstop, a minute after ours: the poller expires the
+  // session first and audits the deletion (or recovery could bring it back).
+  args.push_back(std::to_string((ttl + kBackstopGrace).count()));
   args.push_back(expected ? std::to_string(*expected) : std::string());
   args.push_back(std::to_string(s.version));
   args.push_back(domain::encode_stored_session(s));
@@ -123,6 +202,7 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
   args.push_back(keys.channel());
   args.push_back(std::to_string(options.audit_max_length));
   args.push_back(std::to_string(w.events.size()));
+  args.push_back(unix_ms_arg(s.created_at));  // the audit ids' "life" (audit_record.h)
   for (const auto& e : w.events) args.push_back(domain::encode_event(e));
   for (auto& m : w.messages) args.push_back(std::move(m));
 
@@ -134,8 +214,11 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
   const std::string_view outcome = parts.empty() ? std::string_view() : parts[0].str;
   if (outcome == "ok") {
     if (w.deadline) poller->poke(*w.deadline);
+    cache->put(std::move(w.state), expires_ms);
     co_return std::nullopt;
   }
+  // Whatever this instance held of the session is not what Redis holds.
+  cache->erase(s.session_id);
   if (outcome == "exists") co_return Error::session_exists();
   if (outcome == "not_found") co_return Error::not_found();
   if (outcome == "conflict" && parts.size() == 2 && expected) {
@@ -183,6 +266,17 @@ asio::awaitable<Result<Session>> RedisStore::get(Uuid id) {
   co_return std::move(*session);
 }
 
+asio::awaitable<Result<ReadForUpdate>> RedisStore::get_for_update(Uuid id) {
+  auto core = core_;
+  if (core->closed) co_return store_closed();
+  if (auto hit = core->cache->find(id, domain::to_unix_ms(core->clock.wall_now()))) {
+    co_return ReadForUpdate{std::move(*hit), true};
+  }
+  auto s = co_await get(id);
+  if (!s) co_return s.error();
+  co_return ReadForUpdate{std::move(*s), false};
+}
+
 asio::awaitable<Status> RedisStore::create(Write write) {
   auto core = core_;
   co_return co_await core->write(true, std::move(write), std::nullopt);
@@ -207,6 +301,7 @@ asio::awaitable<Result<bool>> RedisStore::remove(Uuid id, domain::Event deleted,
                                 std::to_string(core->options.audit_max_length),
                                 domain::encode_event(deleted),
                                 std::move(message)};
+  core->cache->erase(id);
   const auto reply =
       co_await run_script(*core->client, remove_script(), std::move(keys), std::move(args));
   if (!reply) co_return reply.error();
@@ -269,6 +364,7 @@ void RedisStore::close() {
   core_->poller->close();
   core_->subscriber->close();
   core_->client->close();
+  core_->cache->clear();
 }
 
 bool RedisStore::subscribed() const { return core_->subscriber->subscribed(); }

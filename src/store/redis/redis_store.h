@@ -10,9 +10,14 @@
 // - Every instance polls the deadline index (DeadlinePoller) and claims due
 //   time-outs, so each fires once across the fleet; it also expires idle sessions
 //   (publishing `deleted`), while reads check the stored expiry themselves.
+// - The state each write of this instance stored is kept (a bounded per-instance
+//   cache) for the read of the next command on that session, so a command costs one
+//   round trip (the write script) instead of two; the script's version check makes a
+//   stale entry harmless (the service then reads Redis). get() always reads Redis.
 // - TTLs and deadlines are wall time from the injected Clock (instances must agree
 //   on it; NTP is assumed), passed to the scripts, never Redis's own clock. A
-//   PEXPIRE of the TTL on the key reclaims memory even if no instance is running.
+//   PEXPIRE of the TTL plus a minute reclaims memory even if no instance is running
+//   (later than ours, so that the poller's expiry, which is audited, comes first).
 //
 // Errors: a Redis that cannot be reached (or a closed store) is `unavailable`; a
 // stored value that is not a session is `deserialization`.
@@ -37,8 +42,12 @@ struct RedisStoreOptions {
   std::string key_prefix = "synckairos:";
   int shards = 16;  // of the deadline/expiry indexes and audit streams (key_space.h)
   // Audit stream entries kept per shard at most (approximate trimming): a bound on
-  // Redis memory while no audit worker consumes the stream.
+  // Redis memory while no audit worker consumes the stream. 0: never trim (an audit
+  // writer consumes the streams and deletes what it has written).
   std::int64_t audit_max_length = 1'000'000;
+  // Sessions whose last write by this instance is kept for the read of the next
+  // command (get_for_update); 0 turns the cache off. Full: emptied, then refilled.
+  std::size_t write_cache_size = 16384;
   RedisClientOptions client;
   DeadlinePollerOptions poller;
 };
@@ -53,6 +62,9 @@ class RedisStore final : public SessionStore {
   RedisStore& operator=(const RedisStore&) = delete;
 
   asio::awaitable<Result<Session>> get(Uuid id) override;
+  // From the write cache when this instance wrote the session last (and no newer
+  // version or deletion came by on the events channel since), else get().
+  asio::awaitable<Result<ReadForUpdate>> get_for_update(Uuid id) override;
   asio::awaitable<Status> create(Write write) override;
   asio::awaitable<Status> update(Write write,
                                  std::optional<std::int64_t> expected_version) override;

@@ -20,6 +20,7 @@
 namespace sk::store::testing {
 namespace {
 
+using domain::ErrorCode;
 using redis::RedisStore;
 using redis::RedisStoreOptions;
 using redis::testing::RedisServerFixture;
@@ -133,6 +134,55 @@ TEST_F(RedisStoreTest, WritesOnOneInstanceReachSubscribersOfEveryInstanceInOrder
   }
 }
 
+// The write cache (get_for_update): this instance's own last write is served without
+// a read, another instance's write makes the entry go (by its message) or, while the
+// message is still on its way, fail the version check; get() always reads Redis.
+TEST_F(RedisStoreTest, ReadsForUpdateComeFromTheWriteCacheUntilAnotherInstanceWrites) {
+  auto& a = open(manual_);
+  auto& b = open(manual_);
+  MessageLog on_a;
+  auto sa = a.subscribe(on_a.handler());
+  const Uuid id = session_id(1);
+  const Session s1 = create_in(a, id, {"v1"});
+
+  auto read = run(a.get_for_update(id));
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(read->cached);
+  EXPECT_EQ(read->state, s1);
+  read = run(b.get_for_update(id));  // b never wrote it
+  ASSERT_TRUE(read.ok());
+  EXPECT_FALSE(read->cached);
+  EXPECT_EQ(read->state, s1);
+
+  // b writes v2: a's entry (v1) is stale; a write based on it fails the version check.
+  const Session s2 = bumped(s1);
+  ASSERT_FALSE(run(b.update(write_of(s2, {"v2"}), 1)));
+  EXPECT_EQ(run(a.get(id)).value(), s2);  // get() reads Redis
+  const Status stale = run(a.update(write_of(bumped(s1)), s1.version));
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->code, ErrorCode::conflict);
+  // Once b's message has reached a, a reads Redis again.
+  ASSERT_TRUE(on_a.wait_for(2));
+  read = run(a.get_for_update(id));
+  ASSERT_TRUE(read.ok());
+  EXPECT_FALSE(read->cached);
+  EXPECT_EQ(read->state, s2);
+
+  // A deletion by another instance drops the entry.
+  const Uuid other = session_id(2);
+  create_in(a, other);
+  EXPECT_TRUE(run(a.get_for_update(other)).value().cached);
+  ASSERT_TRUE(run(b.remove(other, deleted_event(kT0), "")).value());
+  ASSERT_TRUE(wait_until([&] { return !run(a.get_for_update(other)).ok(); }, 5s));
+
+  // A session past its TTL is not served from the cache.
+  const Session s3 = bumped(s2);
+  ASSERT_FALSE(run(a.update(write_of(s3), 2)));
+  EXPECT_TRUE(run(a.get_for_update(id)).value().cached);
+  manual_.advance(RedisStoreOptions{}.ttl + 1s);
+  EXPECT_EQ(run(a.get_for_update(id)).error().code, ErrorCode::not_found);
+}
+
 TEST_F(RedisStoreTest, ADeadlineFiresOnceAcrossThreeInstances) {
   std::array<DeadlineLog, 3> logs;
   std::array<RedisStore*, 3> instances{};
@@ -196,8 +246,9 @@ TEST_F(RedisStoreTest, EveryWriteAppendsItsAuditEventsToTheShardsStream) {
   const auto entries = cli({"XRANGE", k.audit(k.shard_of(id)), "-", "+"});
   ASSERT_EQ(entries.elements.size(), 3u) << entries.debug_string();
   const std::vector<std::string> types{"session_created", "session_started", "session_deleted"};
-  const std::vector<std::string> event_ids{id.to_string() + ":1:1", id.to_string() + ":2:1",
-                                           id.to_string() + ":2:deleted"};
+  // "<session>:<created ms>:<version>:<n>" (domain/audit_record.h).
+  const std::string life = id.to_string() + ":" + std::to_string(domain::to_unix_ms(s1.created_at));
+  const std::vector<std::string> event_ids{life + ":1:1", life + ":2:1", life + ":2:deleted"};
   for (std::size_t i = 0; i < 3; ++i) {
     const auto& fields = entries.elements[i].elements[1].elements;  // [id, [k, v, ...]]
     std::map<std::string, std::string> f;
@@ -287,6 +338,17 @@ TEST_F(RedisStoreTest, IdleSessionsAreExpiredActivelyWithADeletedMessage) {
   expect_messages(log.messages(), id,
                   {{MessageKind::update, 1, "v1"}, {MessageKind::deleted, 0, ""}});
   EXPECT_EQ(cli({"EXISTS", keys().session(id)}).integer, 0);
+  // Audited as a deletion ("expired"), so that recovery never brings it back.
+  const auto k = keys();
+  const auto entries = cli({"XRANGE", k.audit(k.shard_of(id)), "-", "+"});
+  ASSERT_FALSE(entries.elements.empty());
+  const auto& fields = entries.elements.back().elements[1].elements;
+  std::map<std::string, std::string> f;
+  for (std::size_t j = 0; j + 1 < fields.size(); j += 2) f[fields[j].str] = fields[j + 1].str;
+  EXPECT_TRUE(f["id"].ends_with(":1:deleted")) << f["id"];
+  EXPECT_NE(f["event"].find(R"("type":"session_deleted")"), std::string::npos) << f["event"];
+  EXPECT_NE(f["event"].find(R"("reason":"expired")"), std::string::npos) << f["event"];
+  EXPECT_TRUE(domain::decode_session(f["state"]).ok());
 }
 
 TEST_F(RedisStoreTest, PasswordProtectedRedis) {

@@ -30,15 +30,20 @@ struct LuaScript {
 
 // create and update.
 //   KEYS: session, deadlines, expiries, audit
-//   ARGV: mode (create|update), now_ms, expires_ms, ttl_ms, expected version ("" for
-//         none), new version, state JSON, deadline_ms ("" for none), session id,
-//         channel, audit max length, event count N, N event JSONs, then the messages
+//   ARGV: mode (create|update), now_ms, expires_ms, backstop_ms (PEXPIRE), expected
+//         version ("" for none), new version, state JSON, deadline_ms ("" for none), session id,
+//         channel, audit max length (0: never trim), event count N, created_at_ms (the
+//         session's life, in its audit ids and kept as hash field c), N event JSONs,
+//         then the messages
+//   Audit entries: id "<session>:<created_ms>:<version>:<n>" (domain/audit_record.h),
+//   session, version, event, state.
 //   → {"ok"} | {"exists"} | {"not_found"} | {"conflict", actual version}
 const LuaScript& write_script();
 
 // remove.
 //   KEYS: session, deadlines, expiries, audit
-//   ARGV: now_ms, session id, channel, audit max length, event JSON, message
+//   ARGV: now_ms, session id, channel, audit max length (0: never trim), event JSON,
+//         message
 //   → 1 removed, 0 nothing there
 const LuaScript& remove_script();
 
@@ -57,8 +62,10 @@ const LuaScript& claim_script();
 
 // Expires the sessions of one shard whose expiry is due (unless a write refreshed
 // them meanwhile): deletes them, drops their index entries, publishes `deleted`
-// with an empty payload.
-//   KEYS: deadlines, expiries, then the session keys   ARGV: now_ms, channel, ids
+// with an empty payload, and appends `event` (a session_deleted) to the audit
+// stream so that recovery never brings an expired session back.
+//   KEYS: deadlines, expiries, audit, then the session keys
+//   ARGV: now_ms, channel, audit max length (0: never trim), event JSON, then the ids
 //   → the number expired
 const LuaScript& expire_script();
 

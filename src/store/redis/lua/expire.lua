@@ -1,18 +1,29 @@
 -- expire: see expire_script() in scripts.h for KEYS, ARGV and the reply.
-local deadlines, expiries = KEYS[1], KEYS[2]
-local now, channel = tonumber(ARGV[1]), ARGV[2]
+local deadlines, expiries, audit = KEYS[1], KEYS[2], KEYS[3]
+local now, channel, maxlen, event = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
 local expired = 0
-for i = 3, #KEYS do
-  local id = ARGV[i]
+for i = 4, #KEYS do
+  local id = ARGV[i + 1]
   local score = redis.call('ZSCORE', expiries, id)
   if score and tonumber(score) <= now then
-    local x = redis.call('HGET', KEYS[i], 'x')
-    if x and tonumber(x) > now then
-      redis.call('ZADD', expiries, x, id)
+    local cur = redis.call('HMGET', KEYS[i], 'x', 's', 'v', 'c')
+    if cur[1] and tonumber(cur[1]) > now then
+      redis.call('ZADD', expiries, cur[1], id)
     else
       redis.call('DEL', KEYS[i])
       redis.call('ZREM', deadlines, id)
       redis.call('ZREM', expiries, id)
+      if cur[2] and cur[3] then
+        -- Audited like a deletion, so recovery never brings an expired session back.
+        local life = cur[4] or '0'
+        local fields = {'id', id .. ':' .. life .. ':' .. cur[3] .. ':deleted', 'session', id,
+                        'version', cur[3], 'event', event, 'state', cur[2]}
+        if maxlen == '0' then
+          redis.call('XADD', audit, '*', unpack(fields))
+        else
+          redis.call('XADD', audit, 'MAXLEN', '~', maxlen, '*', unpack(fields))
+        end
+      end
       redis.call('PUBLISH', channel, 'd|0|' .. id .. '|')
       expired = expired + 1
     end

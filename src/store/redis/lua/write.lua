@@ -3,6 +3,7 @@ local key, deadlines, expiries, audit = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local mode, now, expires, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local expected, version, state, deadline = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local id, channel, maxlen, nevents = ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12])
+local life = ARGV[13]  -- created_at (ms): tells apart the lives of a re-created id
 local cur = redis.call('HMGET', key, 'v', 'x')
 local live = cur[1] and cur[2] and tonumber(cur[2]) > now
 if mode == 'create' then
@@ -12,7 +13,7 @@ else
   if not live then return {'not_found'} end
   if expected ~= '' and cur[1] ~= expected then return {'conflict', cur[1]} end
 end
-redis.call('HSET', key, 's', state, 'v', version, 'x', expires)
+redis.call('HSET', key, 's', state, 'v', version, 'x', expires, 'c', life)
 if deadline ~= '' then
   redis.call('HSET', key, 'd', deadline)
   redis.call('ZADD', deadlines, deadline, id)
@@ -22,10 +23,15 @@ else
 end
 redis.call('PEXPIRE', key, ttl)
 redis.call('ZADD', expiries, expires, id)
-local i = 13
+local i = 14
 for n = 1, nevents do
-  redis.call('XADD', audit, 'MAXLEN', '~', maxlen, '*', 'id', id .. ':' .. version .. ':' .. n,
-             'session', id, 'version', version, 'event', ARGV[i], 'state', state)
+  local fields = {'id', id .. ':' .. life .. ':' .. version .. ':' .. n, 'session', id,
+                  'version', version, 'event', ARGV[i], 'state', state}
+  if maxlen == '0' then  -- an audit writer consumes the stream: never trim
+    redis.call('XADD', audit, '*', unpack(fields))
+  else
+    redis.call('XADD', audit, 'MAXLEN', '~', maxlen, '*', unpack(fields))
+  end
   i = i + 1
 end
 for j = i, #ARGV do

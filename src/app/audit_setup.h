@@ -1,0 +1,53 @@
+// The audit trail the configuration asks for (SPEC §6), built and wired here so that
+// main stays a list of components:
+//   DATABASE_URL           PostgreSQL, with either engine (the Redis engine's queue
+//                          is the audit streams; the memory engine's is in-process)
+//   AUDIT_DB=sqlite:PATH   a local SQLite file, memory engine only
+//   neither                no audit database: no recovery, /ready ignores it
+// Also the two commands that only touch the audit trail: `migrate` and
+// `audit status`.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <spdlog/logger.h>
+
+#include "app/config.h"
+#include "audit/queue/audit_queue.h"
+#include "audit/queue/database_probe.h"
+#include "audit/queue/local_audit_queue.h"
+#include "audit/queue/writer_pool.h"
+#include "audit/recovery/session_recovery.h"
+#include "domain/clock.h"
+#include "server/audit_link.h"
+
+namespace sk::app {
+
+struct AuditParts {
+  std::shared_ptr<audit::WriterPool> writers;     // null: no audit database
+  std::shared_ptr<audit::AuditQueue> queue;       // set by start_audit
+  std::shared_ptr<audit::LocalAuditQueue> local;  // the memory engine's (its store feeds it)
+  std::shared_ptr<audit::DatabaseProbe> probe;
+  std::unique_ptr<audit::SessionRecovery> recovery;
+
+  bool enabled() const { return writers != nullptr; }
+  server::AuditLink link() const;
+};
+
+// Writers, probe, recovery and (memory engine) the local queue; migrates first with
+// MIGRATE_AT_START. Throws std::invalid_argument for unusable settings,
+// std::runtime_error when a migration fails.
+AuditParts make_audit(const Config& config, boost::asio::any_io_executor executor,
+                      const domain::Clock& clock, spdlog::logger& log);
+
+// Starts the queue: the local one, or (Redis engine) the consumer of the audit streams.
+void start_audit(AuditParts& parts, const Config& config, boost::asio::any_io_executor executor,
+                 const domain::Clock& clock, spdlog::logger& log);
+
+// `synckairos migrate` and `synckairos audit status`: the process exit code.
+int run_migrate(const Config& config, spdlog::logger& log);
+int run_audit_status(const Config& config, spdlog::logger& log);
+
+}  // namespace sk::app

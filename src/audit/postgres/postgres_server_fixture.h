@@ -1,0 +1,364 @@
+// PostgresServerFixture: a real PostgreSQL 15 for tests, on a free loopback port in a
+// fresh temporary directory. Header-only test support (the audit writer's tests,
+// benchmarks and multi-process tests reuse it); never linked into a library.
+//
+// - The constructor makes a fresh cluster (trust auth, superuser `postgres`; initdb
+//   runs once per machine, later fixtures copy its result) and start()s.
+// - start() launches `postgres` and returns once it accepts connections; start()
+//   after stop() or kill() restarts it on the SAME port and data directory.
+// - stop() is a fast shutdown (SIGINT: sessions are ended, data is flushed); kill()
+//   is a crash (SIGKILL to the postmaster). The destructor shuts it down (immediate)
+//   and removes the directory.
+// - exec(sql, db) runs SQL through libpq and returns the rows as strings ("" for
+//   NULL); create_database(name) gives a test a fresh database.
+// - initdb and postgres refuse to run as root: as root the child switches to the
+//   `postgres` user (Debian's package creates it) before exec, and the directory is
+//   handed to that user.
+// - A missing PostgreSQL is an exception with a clear message, so the test FAILS
+//   (never skips): CI installs postgresql.
+//
+// Options: `durable` keeps fsync and synchronous_commit on (benchmarks); the default
+// turns them off, which is what makes tests fast and is safe for throw-away data.
+//
+// The server is started with PR_SET_PDEATHSIG, so it dies with the thread that started
+// it if the test crashes: call start() from the test's main thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libpq-fe.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace sk::audit::postgres::testing {
+
+struct PostgresServerOptions {
+  bool durable = false;               // fsync + synchronous_commit on (benchmarks)
+  std::vector<std::string> settings;  // extra "-c name=value" settings
+};
+
+class PostgresServerFixture {
+ public:
+  using Options = PostgresServerOptions;
+  using Rows = std::vector<std::vector<std::string>>;
+
+  explicit PostgresServerFixture(Options options = {}) : options_(std::move(options)) {
+    bin_ = find_bin_dir();
+    char tmpl[] = "/tmp/sk-postgres-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
+    if (::geteuid() == 0) {
+      const passwd* pw = ::getpwnam("postgres");
+      if (pw == nullptr) {
+        throw std::runtime_error(
+            "running as root but there is no `postgres` user to run "
+            "PostgreSQL as (apt-get install postgresql creates it)");
+      }
+      uid_ = pw->pw_uid;
+      gid_ = pw->pw_gid;
+      if (::chown(dir_.c_str(), uid_, gid_) != 0) throw std::runtime_error("chown failed");
+    }
+    port_ = free_port();
+    make_data_dir();
+    start();
+  }
+  ~PostgresServerFixture() {
+    signal_and_wait(SIGQUIT);  // immediate shutdown: backends go with the postmaster
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  PostgresServerFixture(const PostgresServerFixture&) = delete;
+  PostgresServerFixture& operator=(const PostgresServerFixture&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }  // the postmaster's
+
+  // key=value conninfo and libpq URI for database `db` (user postgres, no password).
+  std::string conninfo(const std::string& db = "postgres") const {
+    return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=" + db +
+           " connect_timeout=5";
+  }
+  std::string url(const std::string& db = "postgres") const {
+    return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + db;
+  }
+
+  void start() {
+    if (running()) return;
+    std::vector<std::string> args = {(bin_ / "postgres").string(),
+                                     "-D",
+                                     data_dir().string(),
+                                     "-p",
+                                     std::to_string(port_),
+                                     "-c",
+                                     "listen_addresses=127.0.0.1",
+                                     "-c",
+                                     "unix_socket_directories=" + dir_.string(),
+                                     "-c",
+                                     "max_connections=40",
+                                     "-c",
+                                     "shared_buffers=64MB",
+                                     "-c",
+                                     "logging_collector=off",
+                                     "-c",
+                                     "log_min_messages=warning",
+                                     "-c",
+                                     "max_wal_size=1GB"};
+    if (!options_.durable) {
+      for (const char* s : {"fsync=off", "synchronous_commit=off", "full_page_writes=off"}) {
+        args.insert(args.end(), {"-c", s});
+      }
+    }
+    for (const auto& s : options_.settings) args.insert(args.end(), {"-c", s});
+    // A crash (kill()) can leave backends for a moment: the restart may be refused
+    // while they still hold the old shared memory, so try again briefly.
+    for (int attempt = 0;; ++attempt) {
+      pid_ = spawn(args, dir_ / "postgres.log");
+      if (wait_until_ready()) return;
+      if (attempt >= 20) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    throw std::runtime_error("postgres did not start within 10 s; its log:\n" + log_tail());
+  }
+
+  // Fast shutdown (SIGINT) and wait: a clean stop, data flushed.
+  void stop() { signal_and_wait(SIGINT); }
+  // SIGKILL to the postmaster and wait: a crash.
+  void kill() { signal_and_wait(SIGKILL); }
+
+  // Runs `sql` (one or more statements) on `db`; the rows of the last one. Throws with
+  // the server's message on any error.
+  Rows exec(const std::string& sql, const std::string& db = "postgres") const {
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo(db).c_str()), &PQfinish);
+    if (PQstatus(conn.get()) != CONNECTION_OK) {
+      throw std::runtime_error("exec: cannot connect: " + std::string(PQerrorMessage(conn.get())));
+    }
+    PQsetNoticeProcessor(
+        conn.get(), [](void*, const char*) {}, nullptr);
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(conn.get(), sql.c_str()), &PQclear);
+    const auto status = PQresultStatus(r.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      throw std::runtime_error("exec: " + std::string(PQerrorMessage(conn.get())) + "in: " + sql);
+    }
+    Rows rows;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      auto& row = rows.emplace_back();
+      for (int j = 0; j < PQnfields(r.get()); ++j) row.emplace_back(PQgetvalue(r.get(), i, j));
+    }
+    return rows;
+  }
+
+  // The single value of a one-row, one-column query.
+  std::string scalar(const std::string& sql, const std::string& db = "postgres") const {
+    const Rows rows = exec(sql, db);
+    if (rows.size() != 1 || rows[0].size() != 1) {
+      throw std::runtime_error("scalar: not exactly one value: " + sql);
+    }
+    return rows[0][0];
+  }
+
+  // A fresh, empty database named `name` (dropped first if a previous run left it).
+  void create_database(const std::string& name) const {
+    exec("DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)");
+    exec("CREATE DATABASE \"" + name + "\" TEMPLATE template0");
+  }
+
+ private:
+  std::filesystem::path data_dir() const { return dir_ / "data"; }
+
+  static std::filesystem::path find_bin_dir() {
+    if (const char* env = std::getenv("SK_POSTGRES_BIN")) return env;
+    const std::filesystem::path debian = "/usr/lib/postgresql/15/bin";
+    if (::access((debian / "postgres").c_str(), X_OK) == 0) return debian;
+    throw std::runtime_error(
+        "PostgreSQL 15 not found at /usr/lib/postgresql/15/bin (or $SK_POSTGRES_BIN): the "
+        "PostgreSQL tests need a real server (apt-get install postgresql)");
+  }
+
+  // fork + exec `args` with stdout/stderr appended to `log`, as the postgres user when
+  // we are root.
+  pid_t spawn(std::vector<std::string> args, const std::filesystem::path& log) const {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (log_fd < 0) throw std::runtime_error("cannot open " + log.string());
+    if (uid_ != 0 && ::fchown(log_fd, uid_, gid_) != 0) {
+      ::close(log_fd);
+      throw std::runtime_error("fchown failed");
+    }
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      ::close(log_fd);
+      throw std::runtime_error("fork failed");
+    }
+    if (pid == 0) {
+      // Child: only async-signal-safe calls until exec.
+      ::dup2(log_fd, 1);
+      ::dup2(log_fd, 2);
+      const int devnull = ::open("/dev/null", O_RDONLY);
+      if (devnull >= 0) ::dup2(devnull, 0);
+      if (uid_ != 0) {
+        if (::setgroups(0, nullptr) != 0 || ::setgid(gid_) != 0 || ::setuid(uid_) != 0) {
+          ::_exit(126);
+        }
+      }
+      // After setuid, which clears the parent-death signal.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(127);
+      // Not one of the test's descriptors (a client socket must close when the test
+      // closes it).
+      ::close_range(3, ~0U, 0);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    ::close(log_fd);
+    return pid;
+  }
+
+  // initdb costs a second or more of CPU and always produces the same cluster, so it
+  // runs once per machine and user: its result is kept under /tmp as a template
+  // (built aside and renamed into place, under a lock, so concurrent test processes
+  // neither race nor see half a template) and copied for each fixture.
+  void make_data_dir() {
+    const auto cache = std::filesystem::temp_directory_path() /
+                       ("sk-postgres15-template-" + std::to_string(::geteuid()));
+    const std::string lock_path = cache.string() + ".lock";
+    const int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
+      if (lock >= 0) ::close(lock);
+      throw std::runtime_error("cannot lock " + lock_path);
+    }
+    try {
+      if (!std::filesystem::exists(cache / "PG_VERSION")) {
+        initdb();
+        const auto building = cache.string() + ".building";
+        std::filesystem::remove_all(building);
+        std::filesystem::copy(data_dir(), building, std::filesystem::copy_options::recursive);
+        std::filesystem::remove_all(cache);
+        std::filesystem::rename(building, cache);
+      } else {
+        std::filesystem::copy(cache, data_dir(), std::filesystem::copy_options::recursive);
+      }
+    } catch (...) {
+      ::close(lock);  // releases the lock
+      throw;
+    }
+    ::close(lock);
+    if (uid_ != 0) {
+      if (::chown(data_dir().c_str(), uid_, gid_) != 0) throw std::runtime_error("chown failed");
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(data_dir())) {
+        if (::lchown(entry.path().c_str(), uid_, gid_) != 0) {
+          throw std::runtime_error("chown failed: " + entry.path().string());
+        }
+      }
+    }
+  }
+
+  void initdb() {
+    const pid_t pid =
+        spawn({(bin_ / "initdb").string(), "-D", data_dir().string(), "-U", "postgres",
+               "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"},
+              dir_ / "initdb.log");
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      std::ifstream in(dir_ / "initdb.log");
+      std::stringstream s;
+      s << in.rdbuf();
+      throw std::runtime_error("initdb failed:\n" + s.str());
+    }
+  }
+
+  // Asks the kernel for a free port. Another process could take it before the server
+  // binds it; on a test machine that is rare, and start() then fails loudly.
+  static std::uint16_t free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) throw std::runtime_error("socket failed");
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(0x7f000001u);  // 127.0.0.1
+    addr.sin_port = 0;
+    socklen_t len = sizeof(addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ::close(fd);
+      throw std::runtime_error("cannot find a free port");
+    }
+    ::close(fd);
+    return ntohs(addr.sin_port);
+  }
+
+  // True once the server accepts connections; false when it exited (or never came up
+  // within 10 s, in which case it is killed).
+  bool wait_until_ready() {
+    const std::string info = conninfo("postgres");
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < until) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+      }
+      if (PQping(info.c_str()) == PQPING_OK) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    signal_and_wait(SIGKILL);
+    return false;
+  }
+
+  void signal_and_wait(int sig) {
+    if (pid_ <= 0) return;
+    ::kill(pid_, sig);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+  std::string log_tail() const {
+    std::ifstream in(dir_ / "postgres.log");
+    std::stringstream s;
+    s << in.rdbuf();
+    std::string all = s.str();
+    return all.size() > 4000 ? all.substr(all.size() - 4000) : all;
+  }
+
+  Options options_;
+  std::filesystem::path bin_;
+  std::filesystem::path dir_;
+  std::uint16_t port_ = 0;
+  pid_t pid_ = -1;
+  uid_t uid_ = 0;  // 0: run as ourselves (we are not root)
+  gid_t gid_ = 0;
+};
+
+// One server per test binary: initdb costs about a second, a database a few ms. Tests
+// that stop or kill the server must own a fixture of their own instead.
+inline PostgresServerFixture& shared_server() {
+  static PostgresServerFixture server;
+  return server;
+}
+
+}  // namespace sk::audit::postgres::testing

@@ -1,0 +1,122 @@
+// decode_event: every audit event reads back exactly (decode_event(encode_event(e))
+// == e), unknown keys are tolerated, and every corrupt event is refused as
+// ErrorCode::deserialization naming the bad field, never a crash.
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "domain/json.h"
+#include "domain/json_test_fixtures.h"
+
+namespace sk::domain {
+namespace {
+
+using namespace sk::domain::testing;
+
+Event full_event() {
+  Event e;
+  e.type = EventType::participant_expired;
+  e.at = from_unix_ms(kCreatedMs);
+  e.participant_id = id(kAlice);
+  e.group_id = id(kRed);
+  e.time_remaining = Millis{0};
+  e.time_elapsed = Millis{300'000};
+  e.cycle_count = 4;
+  e.delta = Millis{-1'500};
+  e.reason = "penalty \"late\"\n\u00e9";
+  e.action = TimeoutAction::skip;
+  return e;
+}
+
+TEST(DecodeEvent, RoundTripsEveryEventType) {
+  for (int t = 0; t <= static_cast<int>(EventType::session_deleted); ++t) {
+    Event e;
+    e.type = static_cast<EventType>(t);
+    e.at = from_unix_ms(kCreatedMs + t);
+    const auto decoded = decode_event(encode_event(e));
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    EXPECT_EQ(*decoded, e) << to_string(e.type);
+  }
+}
+
+TEST(DecodeEvent, RoundTripsEveryOptionalField) {
+  const Event e = full_event();
+  const std::string json = encode_event(e);
+  const auto decoded = decode_event(json);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message << "\n" << json;
+  EXPECT_EQ(*decoded, e);
+  EXPECT_EQ(encode_event(*decoded), json);
+}
+
+TEST(DecodeEvent, RoundTripsExtremeValues) {
+  Event e;
+  e.type = EventType::time_adjusted;
+  e.at = from_unix_ms(0);
+  e.delta = Millis{std::numeric_limits<std::int64_t>::min()};
+  e.time_remaining = Millis{std::numeric_limits<std::int64_t>::max()};
+  e.cycle_count = 0;
+  e.reason = "";
+  const auto decoded = decode_event(encode_event(e));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(*decoded, e);
+}
+
+TEST(DecodeEvent, IgnoresUnknownKeysAndTreatsNullAsAbsent) {
+  const auto decoded = decode_event(
+      R"({"type":"session_paused","at":"2026-11-22T21:25:46.123Z","future":[1,{"x":2}],)"
+      R"("participant_id":null})");
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->type, EventType::session_paused);
+  EXPECT_EQ(decoded->at, from_unix_ms(kCreatedMs));
+  EXPECT_FALSE(decoded->participant_id);
+}
+
+struct BadCase {
+  const char* json;
+  const char* mentions;  // the message names this
+};
+
+TEST(DecodeEvent, RefusesCorruptEventsAsDeserialization) {
+  const std::vector<BadCase> cases{
+      {"", "malformed JSON"},
+      {"{", "malformed JSON"},
+      {"[]", "object"},
+      {R"({"at":"2026-11-22T21:25:46.123Z"})", "type"},
+      {R"({"type":"session_started"})", "at"},
+      {R"({"type":"nope","at":"2026-11-22T21:25:46.123Z"})", "type"},
+      {R"({"type":7,"at":"2026-11-22T21:25:46.123Z"})", "type"},
+      {R"({"type":"session_started","at":"2026-11-22"})", "at"},
+      {R"({"type":"session_started","at":"2026-11-22T21:25:46.123Z","type":"session_paused"})",
+       "type"},
+      {R"({"type":"cycle_switched","at":"2026-11-22T21:25:46.123Z","participant_id":"x"})",
+       "participant_id"},
+      {R"({"type":"cycle_switched","at":"2026-11-22T21:25:46.123Z","time_elapsed_ms":1.5})",
+       "time_elapsed_ms"},
+      {R"({"type":"cycle_switched","at":"2026-11-22T21:25:46.123Z","cycle_count":"1"})",
+       "cycle_count"},
+      {R"({"type":"time_adjusted","at":"2026-11-22T21:25:46.123Z","reason":3})", "reason"},
+      {R"({"type":"session_expired","at":"2026-11-22T21:25:46.123Z","action":"explode"})",
+       "action"},
+  };
+  for (const auto& c : cases) {
+    const auto decoded = decode_event(c.json);
+    ASSERT_FALSE(decoded.ok()) << c.json;
+    EXPECT_EQ(decoded.error().code, ErrorCode::deserialization) << c.json;
+    EXPECT_NE(decoded.error().message.find(c.mentions), std::string::npos)
+        << c.json << " -> " << decoded.error().message;
+  }
+}
+
+TEST(DecodeEvent, RefusesOversizedInput) {
+  const std::string huge =
+      R"({"type":"session_started","at":"2026-11-22T21:25:46.123Z","reason":")" +
+      std::string(2 * 1024 * 1024, 'x') + "\"}";
+  const auto decoded = decode_event(huge);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.error().code, ErrorCode::deserialization);
+}
+
+}  // namespace
+}  // namespace sk::domain
