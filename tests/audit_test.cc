@@ -117,21 +117,7 @@ class AuditFleet : public ::testing::Test {
   }
 
   void TearDown() override {
-    for (auto& i : instances_) {
-      const bool was_running = i->running();
-      const auto code = i->stop();
-      if (was_running) {
-        EXPECT_EQ(code.value_or(-1), 0) << i->name() << " did not exit cleanly; its log:\n"
-                                        << i->log_tail();
-      }
-    }
-    if (HasFailure()) {
-      for (auto& i : instances_) {
-        std::cerr << "---- log of instance " << i->name() << " (tail) ----\n"
-                  << i->log_tail() << "\n";
-      }
-    }
-    instances_.clear();
+    stop_all(instances_, HasFailure());
     redis_.reset();
     pg_.reset();
   }

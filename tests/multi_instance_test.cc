@@ -289,23 +289,7 @@ class MultiInstance : public ::testing::Test {
   }
 
   void TearDown() override {
-    // Every instance still running must drain and exit 0: a sanitizer report in a
-    // server process ends it with another code.
-    for (auto& i : instances_) {
-      const bool was_running = i->running();
-      const auto code = i->stop();
-      if (was_running) {
-        EXPECT_EQ(code.value_or(-1), 0) << i->name() << " did not exit cleanly; its log:\n"
-                                        << i->log_tail();
-      }
-    }
-    if (HasFailure()) {
-      for (auto& i : instances_) {
-        std::cerr << "---- log of instance " << i->name() << " (tail) ----\n"
-                  << i->log_tail() << "\n";
-      }
-    }
-    instances_.clear();
+    stop_all(instances_, HasFailure());
     redis_.reset();
   }
 

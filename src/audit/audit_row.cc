@@ -5,6 +5,7 @@
 #include "audit/audit_row.h"
 
 #include <string>
+#include <tuple>
 
 #include "domain/json.h"
 
@@ -112,6 +113,20 @@ domain::Result<AuditRow> to_row(const domain::AuditRecord& record) {
   row.participants.reserve(s.participants.size());
   for (const auto& p : s.participants) row.participants.push_back(participant_row(p));
   return row;
+}
+
+bool supersedes(const AuditRow& n, const AuditRow& c) {
+  // A deletion's time is its event's (its state is the last one before it).
+  const auto deleted_ms = [](const AuditRow& row) { return row.event_at_ms; };
+  if (c.deleted) {
+    if (n.deleted) return deleted_ms(n) > deleted_ms(c);
+    return n.updated_at_ms > deleted_ms(c) || (n.updated_at_ms == deleted_ms(c) && n.version == 1);
+  }
+  if (n.deleted) {
+    return deleted_ms(n) > c.updated_at_ms ||
+           (deleted_ms(n) == c.updated_at_ms && n.version >= c.version);
+  }
+  return std::tie(n.updated_at_ms, n.version) >= std::tie(c.updated_at_ms, c.version);
 }
 
 }  // namespace sk::audit

@@ -66,4 +66,13 @@ struct AuditRow {
 // version): such a record is rejected, never retried.
 domain::Result<AuditRow> to_row(const domain::AuditRecord& record);
 
+// True when `candidate`'s summary (sync_sessions, sync_participants) replaces
+// `current`'s: both writers keep the newest. States of one life order by
+// (updated_at, version), a later one (or the same one again) winning. A deletion
+// carries the state it deleted, so it is placed at its own time (the event's): it
+// wins over every state up to that time, and after it only a state written later
+// -- a re-created session -- or a session_created of the same millisecond takes
+// over. Of two deletions the later one stands.
+bool supersedes(const AuditRow& candidate, const AuditRow& current);
+
 }  // namespace sk::audit

@@ -9,6 +9,8 @@
 #include <array>
 #include <chrono>
 #include <condition_variable>
+#include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <regex>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -207,6 +210,26 @@ inline bool ready_becomes(const Instance& i, unsigned status, std::chrono::milli
     if (std::chrono::steady_clock::now() >= until) return false;
     std::this_thread::sleep_for(50ms);
   }
+}
+
+// A test's end: every instance still running must drain and exit 0 (a sanitizer
+// report in a server process ends it with another code); on failure, every log.
+inline void stop_all(std::vector<std::unique_ptr<Instance>>& instances, bool failed) {
+  for (auto& i : instances) {
+    const bool was_running = i->running();
+    const auto code = i->stop();
+    if (was_running) {
+      EXPECT_EQ(code.value_or(-1), 0) << i->name() << " did not exit cleanly; its log:\n"
+                                      << i->log_tail();
+    }
+  }
+  if (failed || ::testing::Test::HasFailure()) {
+    for (auto& i : instances) {
+      std::cerr << "---- log of instance " << i->name() << " (tail) ----\n"
+                << i->log_tail() << "\n";
+    }
+  }
+  instances.clear();
 }
 
 }  // namespace sk::testing

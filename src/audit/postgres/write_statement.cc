@@ -86,24 +86,9 @@ constexpr const char* kWriteSql =
 
 #undef SK_TS
 
-// The deletion time of a deletion row (its event's time; its state is the last one).
-std::int64_t deleted_ms(const AuditRow& row) { return row.event_at_ms; }
-
 }  // namespace
 
 const char* write_sql() { return kWriteSql; }
-
-bool supersedes(const AuditRow& n, const AuditRow& c) {
-  if (c.deleted) {
-    if (n.deleted) return deleted_ms(n) > deleted_ms(c);
-    return n.updated_at_ms > deleted_ms(c) || (n.updated_at_ms == deleted_ms(c) && n.version == 1);
-  }
-  if (n.deleted) {
-    return deleted_ms(n) > c.updated_at_ms ||
-           (deleted_ms(n) == c.updated_at_ms && n.version >= c.version);
-  }
-  return std::tie(n.updated_at_ms, n.version) >= std::tie(c.updated_at_ms, c.version);
-}
 
 std::vector<std::size_t> newest_per_session(std::span<const AuditRow> rows) {
   std::vector<std::size_t> newest;
@@ -194,7 +179,7 @@ std::array<std::string, kWriteParamCount> write_params(std::span<const AuditRow>
     a[24].add(r.started_at_ms);
     a[25].add(r.completed_at_ms);
     if (r.deleted) {
-      a[26].add(deleted_ms(r));
+      a[26].add(r.event_at_ms);  // a deletion happened at its event's time
     } else {
       a[26].add_null();
     }

@@ -29,9 +29,6 @@ inline constexpr std::size_t kWriteParamCount = 41;
 // fills them.
 const char* write_sql();
 
-// True when `candidate`'s summary should replace `current`'s (see above).
-bool supersedes(const AuditRow& candidate, const AuditRow& current);
-
 // The index of the newest row of each session in `rows` (by supersedes; on a tie the
 // later row), in first-seen order: ON CONFLICT cannot touch a row twice in one
 // statement, so each session's summary must appear once.

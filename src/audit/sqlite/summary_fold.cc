@@ -7,26 +7,12 @@
 namespace sk::audit::sqlite {
 namespace {
 
-// When session_deleted happened (its state is the last one before it).
-std::int64_t deleted_ms(const AuditRow& row) { return row.event_at_ms; }
-
+// Participants have no deletions of their own: the newer state wins.
 bool newer_or_same(const AuditRow& a, const AuditRow& b) {
   return std::tie(a.updated_at_ms, a.version) >= std::tie(b.updated_at_ms, b.version);
 }
 
 }  // namespace
-
-bool supersedes(const AuditRow& n, const AuditRow& c) {
-  if (c.deleted) {
-    if (n.deleted) return deleted_ms(n) > deleted_ms(c);
-    return n.updated_at_ms > deleted_ms(c) || (n.updated_at_ms == deleted_ms(c) && n.version == 1);
-  }
-  if (n.deleted) {
-    return deleted_ms(n) > c.updated_at_ms ||
-           (deleted_ms(n) == c.updated_at_ms && n.version >= c.version);
-  }
-  return newer_or_same(n, c);
-}
 
 std::vector<SessionSummary> summarize(std::span<const AuditRow* const> rows) {
   std::vector<SessionSummary> out;

@@ -16,14 +16,6 @@
 
 namespace sk::audit::sqlite {
 
-// True when `candidate`'s summary replaces `current`'s. States of one life order by
-// (updated_at, version), a later one (or the same one again) winning. A deletion
-// carries the state it deleted, so it is placed at its own time (the event's):
-// it wins over every state up to that time, and after it only a state written
-// later -- a re-created session -- or a session_created of the same millisecond
-// takes over. Of two deletions the later one stands.
-bool supersedes(const AuditRow& candidate, const AuditRow& current);
-
 struct ParticipantSummary {
   const AuditRow* row;  // the newest row of the batch that lists the participant
   const ParticipantRow* participant;
