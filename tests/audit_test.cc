@@ -9,6 +9,7 @@
 //
 // Timing: bounds are generous (sanitizer builds, a shared machine); the retry base
 // is shortened by AUDIT_RETRY_BASE_MS so the schedules run in seconds.
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -189,6 +190,37 @@ TEST_F(AuditFleet, AFullGameLandsOnceAndItsAuditEndsInTheFinalState) {
   EXPECT_EQ(status.exit_code, 0) << status.output;
   EXPECT_NE(status.output.find("waiting 0"), std::string::npos) << status.output;
   EXPECT_NE(status.output.find("completed_total 25"), std::string::npos) << status.output;
+}
+
+// ---------------------------------------------------------------------------
+// Two instances writing batches of the same sessions at once: summary rows are
+// locked in one order, so they may wait for each other but never deadlock.
+
+TEST_F(AuditFleet, ConcurrentWritersOfTheSameSessionsNeverDeadlock) {
+  std::array<Instance*, 2> fleet{&launch({"--audit-batch-size", "20"}),
+                                 &launch({"--audit-batch-size", "20"})};
+  constexpr int kSessions = 24;
+  constexpr int kSwitches = 25;
+  for (int n = 0; n < kSessions; ++n)
+    start_game(*fleet[static_cast<std::size_t>(n % 2)], session_id(100 + n));
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&, t] {
+      for (int k = 0; k < kSwitches; ++k) {
+        for (int n = t; n < kSessions; n += 4) {
+          (void)post(*fleet[static_cast<std::size_t>((n + k) % 2)],
+                     session_path(session_id(100 + n), "switch"));
+        }
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  for (int n = 0; n < kSessions; ++n) expect_audited(session_id(100 + n), 2 + kSwitches, 60s);
+  EXPECT_EQ(sql("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"), "0");
+  EXPECT_EQ(redis_->cli({"HGET", prefix() + "audit:stats", "failed"}).is_nil()
+                ? "0"
+                : redis_->cli({"HGET", prefix() + "audit:stats", "failed"}).str,
+            "0");
 }
 
 // ---------------------------------------------------------------------------

@@ -61,6 +61,9 @@ AuditFailure classify(std::string_view sqlstate, bool connection_bad) {
       sqlstate == "57P03") {
     return AuditFailure::unavailable;
   }
+  // A deadlock or serialization failure (class 40) is the moment's, not the
+  // records': the same batch is tried again, nothing is counted against it.
+  if (sqlstate.starts_with("40")) return AuditFailure::unavailable;
   if (sqlstate.starts_with("23")) return AuditFailure::rejected;
   return AuditFailure::failed;
 }

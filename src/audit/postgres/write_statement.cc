@@ -1,5 +1,6 @@
 #include "audit/postgres/write_statement.h"
 
+#include <algorithm>
 #include <tuple>
 #include <unordered_map>
 
@@ -102,6 +103,10 @@ std::vector<std::size_t> newest_per_session(std::span<const AuditRow> rows) {
       newest[it->second] = i;
     }
   }
+  // In session order: every transaction locks summary rows in the same order, so two
+  // batches touching the same sessions wait for each other but never deadlock.
+  std::sort(newest.begin(), newest.end(),
+            [&](std::size_t a, std::size_t b) { return rows[a].session_id < rows[b].session_id; });
   return newest;
 }
 
@@ -135,6 +140,13 @@ std::vector<std::pair<std::size_t, std::size_t>> newest_per_participant(
       }
     }
   }
+  // In (session, participant) order, for the same reason as the sessions.
+  std::sort(newest.begin(), newest.end(), [&](const auto& a, const auto& b) {
+    const auto& x = rows[a.first];
+    const auto& y = rows[b.first];
+    return std::tie(x.session_id, x.participants[a.second].participant_id) <
+           std::tie(y.session_id, y.participants[b.second].participant_id);
+  });
   return newest;
 }
 

@@ -30,12 +30,12 @@ inline constexpr std::size_t kWriteParamCount = 41;
 const char* write_sql();
 
 // The index of the newest row of each session in `rows` (by supersedes; on a tie the
-// later row), in first-seen order: ON CONFLICT cannot touch a row twice in one
+// later row), in session order (a fixed lock order): ON CONFLICT cannot touch a row twice in one
 // statement, so each session's summary must appear once.
 std::vector<std::size_t> newest_per_session(std::span<const AuditRow> rows);
 
 // (row, participant) indexes of the newest row listing each (session, participant)
-// of `rows`, by (updated_at, version), in first-seen order. Participant rows move
+// of `rows`, by (updated_at, version), in (session, participant) order. Participant rows move
 // forward by that order alone.
 std::vector<std::pair<std::size_t, std::size_t>> newest_per_participant(
     std::span<const AuditRow> rows);

@@ -60,6 +60,12 @@ Command hincrby(const std::string& key, const char* field, std::int64_t n) {
   return {"HINCRBY", key, field, std::to_string(n)};
 }
 
+std::set<int> shards_of(const BatchWriter::Batch& batch) {
+  std::set<int> shards;
+  for (const auto& e : batch) shards.insert(e.shard);
+  return shards;
+}
+
 bool is_nogroup(const Reply& r) { return r.is_error() && r.str.starts_with("NOGROUP"); }
 
 }  // namespace
@@ -138,8 +144,10 @@ asio::awaitable<void> RedisAuditQueue::run(std::shared_ptr<RedisAuditQueue> self
       }
       if (self->in_flight_ < self->options_.concurrency && !self->stopping_) {
         auto fresh = co_await self->read_new();
-        more = fresh.size() >= self->options_.batch_size;
-        if (!fresh.empty()) self->dispatch(std::move(fresh));
+        for (auto& batch : fresh) {
+          more = more || batch.size() >= self->options_.batch_size;
+          self->dispatch(std::move(batch));
+        }
       }
     }
     // A full batch: more is waiting, read again at once (while there is room).
@@ -196,26 +204,36 @@ void RedisAuditQueue::entries_of(const Reply& entries, int shard, Batch& out) {
   }
 }
 
-asio::awaitable<RedisAuditQueue::Batch> RedisAuditQueue::read_new() {
-  Batch out;
-  const auto shards = static_cast<std::size_t>(keys_.shards());
-  const std::size_t per_shard = (options_.batch_size + shards - 1) / shards;
+asio::awaitable<std::vector<RedisAuditQueue::Batch>> RedisAuditQueue::read_new() {
+  // One batch per shard, from shards no batch in flight holds: a session lives in one
+  // shard, so concurrent transactions never touch the same summary rows and never
+  // wait for each other's locks.
+  std::vector<int> shards;
+  const std::size_t room = options_.concurrency - std::min(in_flight_, options_.concurrency);
+  for (int k = 0; k < keys_.shards() && shards.size() < room; ++k) {
+    const int shard = (next_shard_ + k) % keys_.shards();
+    if (!busy_.contains(shard)) shards.push_back(shard);
+  }
+  next_shard_ = (next_shard_ + 1) % keys_.shards();  // fair when there is no room for all
+  std::vector<Batch> out;
+  if (shards.empty()) co_return out;
   std::vector<Command> commands;
-  for (int shard = 0; shard < keys_.shards(); ++shard) {
+  for (const int shard : shards) {
     commands.push_back(
-        xreadgroup(keys_.audit(shard), options_.group, options_.consumer, per_shard));
+        xreadgroup(keys_.audit(shard), options_.group, options_.consumer, options_.batch_size));
   }
   const auto replies = co_await client_->pipeline(std::move(commands));
   if (!replies) co_return out;
-  for (int shard = 0; shard < keys_.shards(); ++shard) {
-    const auto& r = (*replies)[static_cast<std::size_t>(shard)];
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    const auto& r = (*replies)[i];
     if (is_nogroup(r)) groups_ready_ = false;  // Redis lost its data: recreate
     // [[stream, [[id, [field, value, ...]], ...]]]
     if (r.kind != ReplyKind::array || r.elements.empty()) continue;
     const auto& stream = r.elements.front();
-    if (stream.kind == ReplyKind::array && stream.elements.size() == 2) {
-      entries_of(stream.elements[1], shard, out);
-    }
+    if (stream.kind != ReplyKind::array || stream.elements.size() != 2) continue;
+    Batch batch;
+    entries_of(stream.elements[1], shards[i], batch);
+    if (!batch.empty()) out.push_back(std::move(batch));
   }
   co_return out;
 }
@@ -241,6 +259,7 @@ asio::awaitable<RedisAuditQueue::Batch> RedisAuditQueue::reclaim() {
 }
 
 void RedisAuditQueue::dispatch(Batch batch) {
+  for (const int shard : shards_of(batch)) busy_.insert(shard);
   ++in_flight_;
   active_records_ += static_cast<std::int64_t>(batch.size());
   asio::co_spawn(strand_, process(shared_from_this(), std::move(batch)), asio::detached);
@@ -248,7 +267,9 @@ void RedisAuditQueue::dispatch(Batch batch) {
 
 asio::awaitable<void> RedisAuditQueue::process(std::shared_ptr<RedisAuditQueue> self, Batch batch) {
   const auto n = static_cast<std::int64_t>(batch.size());
+  const auto shards = shards_of(batch);
   co_await self->writer_.write(std::move(batch));
+  for (const int shard : shards) self->busy_.erase(self->busy_.find(shard));
   --self->in_flight_;
   self->active_records_ -= n;
   self->wake_.cancel();  // room for another batch

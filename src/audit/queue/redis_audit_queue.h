@@ -10,7 +10,9 @@
 //   `reclaim_min_idle`. Writes are idempotent (event ids), so a record written twice
 //   is stored once.
 // - Up to `concurrency` batches of up to `batch_size` records are in flight, each
-//   written in one transaction on a pool thread.
+//   written in one transaction on a pool thread. A batch holds the records of one
+//   shard, and no two batches in flight hold the same shard: a session lives in one
+//   shard, so concurrent transactions never lock the same rows.
 // - Failures (RetryPolicy): database unreachable → pause and retry the batch, never
 //   dead-letter; a batch refused → split in halves to isolate the bad records; a
 //   record rejected (malformed, constraint violation) → dead-letter at once; a record
@@ -87,7 +89,7 @@ class RedisAuditQueue final : public AuditQueue,
       std::shared_ptr<RedisAuditQueue> self);
 
   asio::awaitable<void> ensure_groups();
-  asio::awaitable<Batch> read_new();
+  asio::awaitable<std::vector<Batch>> read_new();
   asio::awaitable<Batch> reclaim();
   void entries_of(const store::redis::Reply& entries, int shard, Batch& out);
   void dispatch(Batch batch);
@@ -113,6 +115,8 @@ class RedisAuditQueue final : public AuditQueue,
   // (shard, stream id) taken and not yet settled: ids are unique per stream only.
   std::set<std::pair<int, std::string>> owned_;
   std::chrono::steady_clock::time_point next_reclaim_{};
+  std::multiset<int> busy_;  // shards of the batches in flight (once per batch)
+  int next_shard_ = 0;       // where the next read starts looking
 };
 
 }  // namespace sk::audit
