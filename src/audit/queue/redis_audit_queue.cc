@@ -6,6 +6,7 @@
 #include "audit/queue/redis_audit_queue.h"
 
 #include <algorithm>
+#include <iterator>
 #include <random>
 
 #include <boost/asio/as_tuple.hpp>
@@ -205,9 +206,9 @@ void RedisAuditQueue::entries_of(const Reply& entries, int shard, Batch& out) {
 }
 
 asio::awaitable<std::vector<RedisAuditQueue::Batch>> RedisAuditQueue::read_new() {
-  // One batch per shard, from shards no batch in flight holds: a session lives in one
-  // shard, so concurrent transactions never touch the same summary rows and never
-  // wait for each other's locks.
+  // From shards no batch in flight holds, each shard's entries in one batch: a
+  // session lives in one shard, so concurrent transactions never touch the same
+  // summary rows and never wait for each other's locks.
   std::vector<int> shards;
   const std::size_t room = options_.concurrency - std::min(in_flight_, options_.concurrency);
   for (int k = 0; k < keys_.shards() && shards.size() < room; ++k) {
@@ -231,9 +232,16 @@ asio::awaitable<std::vector<RedisAuditQueue::Batch>> RedisAuditQueue::read_new()
     if (r.kind != ReplyKind::array || r.elements.empty()) continue;
     const auto& stream = r.elements.front();
     if (stream.kind != ReplyKind::array || stream.elements.size() != 2) continue;
-    Batch batch;
-    entries_of(stream.elements[1], shards[i], batch);
-    if (!batch.empty()) out.push_back(std::move(batch));
+    Batch entries;
+    entries_of(stream.elements[1], shards[i], entries);
+    if (entries.empty()) continue;
+    // Small shards share a batch (one commit for a light load), big ones get their
+    // own (10 transactions at once for a backlog); a shard is never split.
+    if (out.empty() || out.back().size() + entries.size() > options_.batch_size) {
+      out.emplace_back();
+    }
+    out.back().insert(out.back().end(), std::make_move_iterator(entries.begin()),
+                      std::make_move_iterator(entries.end()));
   }
   co_return out;
 }

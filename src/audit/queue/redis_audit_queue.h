@@ -10,9 +10,9 @@
 //   `reclaim_min_idle`. Writes are idempotent (event ids), so a record written twice
 //   is stored once.
 // - Up to `concurrency` batches of up to `batch_size` records are in flight, each
-//   written in one transaction on a pool thread. A batch holds the records of one
-//   shard, and no two batches in flight hold the same shard: a session lives in one
-//   shard, so concurrent transactions never lock the same rows.
+//   written in one transaction on a pool thread. A shard's records go to one batch
+//   (small shards share one), and no two batches in flight hold the same shard: a
+//   session lives in one shard, so concurrent transactions never lock the same rows.
 // - Failures (RetryPolicy): database unreachable → pause and retry the batch, never
 //   dead-letter; a batch refused → split in halves to isolate the bad records; a
 //   record rejected (malformed, constraint violation) → dead-letter at once; a record
