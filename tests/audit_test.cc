@@ -263,7 +263,8 @@ TEST_F(AuditFleet, AWorkerKilledMidBatchIsReclaimedWithoutLossOrDuplicates) {
   ASSERT_EQ(PQstatus(lock.get()), CONNECTION_OK);
   PQclear(PQexec(lock.get(), "BEGIN; LOCK TABLE sync_events IN ACCESS EXCLUSIVE MODE;"));
   for (int k = 0; k < 50; ++k) ASSERT_EQ(post(a, session_path(id, "switch")).status, 200u);
-  // A has taken them (pending in the group) and is stuck writing them.
+  // A has taken a batch of them (pending in the group) and is stuck writing it; the
+  // rest wait in the stream (A takes no more of a shard it is writing).
   ASSERT_TRUE(eventually(
       [&] {
         std::int64_t pending = 0;
@@ -272,7 +273,7 @@ TEST_F(AuditFleet, AWorkerKilledMidBatchIsReclaimedWithoutLossOrDuplicates) {
               redis_->cli({"XPENDING", fmt::format("{}{{{}}}:audit", prefix(), shard), "audit"});
           if (!r.elements.empty()) pending += r.elements.front().integer;
         }
-        return pending == 50;
+        return pending > 0;
       },
       20s));
   a.kill_now();

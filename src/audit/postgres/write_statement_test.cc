@@ -70,9 +70,10 @@ TEST(WriteParams, OneSummaryPerSessionAndItsParticipants) {
   EXPECT_EQ(p[26], "{NULL}");
   EXPECT_EQ(p[27], "{2}");
   EXPECT_EQ(p[29], R"({"{\"k\":\"v\"}"})");
-  EXPECT_EQ(p[31], "{" + sid(0).to_string() + "," + sid(9).to_string() + "," + sid(1).to_string() +
-                       "," + sid(2).to_string() + "}");
-  EXPECT_EQ(p[39], "{2,1,2,2}");
+  // Participants in (session, participant) order: the order rows are locked in.
+  EXPECT_EQ(p[31], "{" + sid(0).to_string() + "," + sid(1).to_string() + "," + sid(2).to_string() +
+                       "," + sid(9).to_string() + "}");
+  EXPECT_EQ(p[39], "{2,2,2,1}");
 }
 
 }  // namespace
