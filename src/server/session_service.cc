@@ -65,12 +65,11 @@ asio::awaitable<Result<domain::Session>> SessionService::recover(domain::Uuid id
   store::Write w;
   w.state = std::move(**loaded);
   w.deadline = engine::deadline(w.state);  // a deadline already past fires at once
-  const domain::Uuid restored_id = w.state.session_id;
   auto restored = w.state;
   auto err = co_await store_.create(std::move(w));
   if (err && err->code == ErrorCode::session_exists) {
     // Another request (or instance) restored it first: use theirs.
-    auto s = co_await store_.get(restored_id);
+    auto s = co_await store_.get(id);
     co_return s;
   }
   if (err) co_return *err;

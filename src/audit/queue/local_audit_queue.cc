@@ -8,6 +8,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include "audit/queue/wait_while.h"
+
 namespace sk::audit {
 
 namespace {
@@ -127,22 +129,16 @@ asio::awaitable<void> LocalAuditQueue::stop_here(std::shared_ptr<LocalAuditQueue
                                                  std::chrono::milliseconds timeout) {
   // Flush: the reader keeps going until the queue is empty or time is up.
   const auto until = Clock::now() + timeout;
-  asio::steady_timer timer(self->strand_);
-  const auto queued = [&] {
+  std::function<bool()> flushing = [&] {
     std::lock_guard lock(self->mu_);
-    return !self->queue_.empty();
+    return !self->queue_.empty() || self->in_flight_ > 0;
   };
-  while ((queued() || self->in_flight_ > 0) && Clock::now() < until) {
-    timer.expires_after(std::chrono::milliseconds{10});
-    co_await timer.async_wait(kTuple);
-  }
+  co_await wait_while(std::move(flushing), until);
   self->stopping_ = true;
   self->writer_.stop();
   self->wake_.cancel();
-  while ((self->in_flight_ > 0 || self->running_) && Clock::now() < until) {
-    timer.expires_after(std::chrono::milliseconds{10});
-    co_await timer.async_wait(kTuple);
-  }
+  std::function<bool()> busy = [&] { return self->in_flight_ > 0 || self->running_; };
+  co_await wait_while(std::move(busy), until);
 }
 
 asio::awaitable<domain::Result<QueueStats>> LocalAuditQueue::stats() {

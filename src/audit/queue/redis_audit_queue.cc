@@ -18,6 +18,7 @@
 
 #include "audit/queue/audit_records.h"
 #include "audit/queue/stream_stats.h"
+#include "audit/queue/wait_while.h"
 #include "domain/time.h"
 
 namespace sk::audit {
@@ -336,12 +337,8 @@ asio::awaitable<void> RedisAuditQueue::stop_here(std::shared_ptr<RedisAuditQueue
   self->stopping_ = true;
   self->writer_.stop();
   self->wake_.cancel();
-  const auto until = Clock::now() + timeout;
-  asio::steady_timer timer(self->strand_);
-  while ((self->in_flight_ > 0 || self->running_) && Clock::now() < until) {
-    timer.expires_after(std::chrono::milliseconds{10});
-    co_await timer.async_wait(kTuple);
-  }
+  std::function<bool()> busy = [&] { return self->in_flight_ > 0 || self->running_; };
+  co_await wait_while(std::move(busy), Clock::now() + timeout);
 }
 
 asio::awaitable<domain::Result<QueueStats>> RedisAuditQueue::stats() {
