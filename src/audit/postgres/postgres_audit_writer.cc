@@ -1,6 +1,5 @@
 #include "audit/postgres/postgres_audit_writer.h"
 
-#include <array>
 #include <vector>
 
 #include "audit/audit_row.h"
@@ -81,11 +80,11 @@ AuditStatus PostgresAuditWriter::write(std::span<const domain::AuditRecord> batc
     return e;
   }
 
-  const auto params = write_params(rows);
-  std::array<const char*, kWriteParamCount> values{};
-  for (std::size_t i = 0; i < kWriteParamCount; ++i) values[i] = params[i].c_str();
+  const WriteParams params = write_params(rows);
+  const auto values = params.values();
+  const auto lengths = params.lengths();
   const PgResult r(PQexecPrepared(conn_.get(), kWrite, static_cast<int>(kWriteParamCount),
-                                  values.data(), nullptr, nullptr, 0));
+                                  values.data(), lengths.data(), WriteParams::formats().data(), 0));
   if (!succeeded(r.get())) return fail(r.get(), "audit write");
   return std::nullopt;
 }

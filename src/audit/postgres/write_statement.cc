@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 
 #include "audit/postgres/pg_array.h"
 
@@ -35,8 +36,11 @@ constexpr const char* kWriteSql =
     " SELECT u.sid, u.mode, u.status, u.per_cycle, u.inc, u.max, u.total, u.used, u.cycles,"
     "  u.n, " SK_TS("u.created_ms") ", " SK_TS("u.started_ms") ", " SK_TS("u.completed_ms")
     ", " SK_TS("u.deleted_ms") ", u.ver, " SK_TS("u.updated_ms") ", u.meta"
-    " FROM unnest($14::uuid[], $15::sync_mode[], $16::sync_status[], $17::bigint[],"
-    "  $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[], $23::int[],"
+    // The enums come as text[] and are cast here: binary arrays carry their element
+    // type's OID, and an enum's is not fixed (see kParamTypes).
+    " FROM unnest($14::uuid[], $15::text[]::sync_mode[], $16::text[]::sync_status[],"
+    "  $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[],"
+    "  $22::bigint[], $23::int[],"
     "  $24::bigint[], $25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[],"
     "  $29::bigint[], $30::jsonb[])"
     "  AS u(sid, mode, status, per_cycle, inc, max, total, used, cycles, n, created_ms,"
@@ -86,6 +90,32 @@ constexpr const char* kWriteSql =
     " WHERE (EXCLUDED.updated_at, EXCLUDED.last_version) >= (p.updated_at, p.last_version)";
 
 #undef SK_TS
+
+// The element type of each parameter's array, as the statement casts it ($1 first).
+//
+// sync_mode and sync_status go as text[], cast to the enum by the statement. A binary
+// array names its element type's OID, and an enum's is whatever CREATE TYPE gave it in
+// this database; array_recv checks it against the parameter's type (older minor
+// releases always; newer ones, e.g. 15.18, only when both types are built in -- not
+// something to rely on). The cast is the simplest robust way: no per-connection OID
+// lookup (to redo after a reconnect or a re-created type) and no text-format
+// parameter among the binary ones. It costs one enum input per session of the batch.
+constexpr std::array<ElementType, kWriteParamCount> kParamTypes = [] {
+  using enum ElementType;
+  return std::array<ElementType, kWriteParamCount>{
+      // $1..$13, sync_events
+      text, uuid, int8, text, uuid, uuid, int8, int8, int8, int8, int8, jsonb, jsonb,
+      // $14..$30, sync_sessions
+      uuid, text, text, int8, int8, int8, int8, int8, int8, int4, int8, int8, int8, int8, int8,
+      int8, jsonb,
+      // $31..$41, sync_participants
+      uuid, uuid, int8, uuid, int8, int8, int8, boolean, boolean, int8, int8};
+}();
+
+template <std::size_t... I>
+std::array<BinaryArray, kWriteParamCount> make_arrays(std::index_sequence<I...>) {
+  return {BinaryArray(kParamTypes[I])...};
+}
 
 }  // namespace
 
@@ -150,16 +180,50 @@ std::vector<std::pair<std::size_t, std::size_t>> newest_per_participant(
   return newest;
 }
 
-std::array<std::string, kWriteParamCount> write_params(std::span<const AuditRow> rows) {
-  std::array<ArrayLiteral, kWriteParamCount> a;
-  std::size_t snapshot_bytes = 0;
-  std::size_t event_bytes = 0;
+std::array<const char*, kWriteParamCount> WriteParams::values() const {
+  std::array<const char*, kWriteParamCount> out{};
+  for (std::size_t i = 0; i < kWriteParamCount; ++i) out[i] = bytes[i].data();
+  return out;
+}
+
+std::array<int, kWriteParamCount> WriteParams::lengths() const {
+  std::array<int, kWriteParamCount> out{};
+  for (std::size_t i = 0; i < kWriteParamCount; ++i) out[i] = static_cast<int>(bytes[i].size());
+  return out;
+}
+
+const std::array<int, kWriteParamCount>& WriteParams::formats() {
+  static constexpr auto kBinary = [] {
+    std::array<int, kWriteParamCount> f{};
+    f.fill(1);
+    return f;
+  }();
+  return kBinary;
+}
+
+WriteParams write_params(std::span<const AuditRow> rows) {
+  auto a = make_arrays(std::make_index_sequence<kWriteParamCount>{});
+  const std::vector<std::size_t> sessions = newest_per_session(rows);
+  const auto participants = newest_per_participant(rows);
+
+  // One allocation per array: a batch of 2000 records carries ~2 MB of snapshots.
+  std::array<std::size_t, kWriteParamCount> text_bytes{};
   for (const auto& r : rows) {
-    snapshot_bytes += r.state_snapshot.size() + 8;
-    event_bytes += r.event_json.size() + 8;
+    text_bytes[0] += r.event_id.size();
+    text_bytes[3] += r.event_type.size();
+    text_bytes[11] += r.state_snapshot.size();
+    text_bytes[12] += r.event_json.size();
   }
-  a[11].reserve(snapshot_bytes);
-  a[12].reserve(event_bytes);
+  for (const std::size_t i : sessions) {
+    text_bytes[14] += rows[i].sync_mode.size();
+    text_bytes[15] += rows[i].status.size();
+    if (rows[i].metadata) text_bytes[29] += rows[i].metadata->size();
+  }
+  for (std::size_t i = 0; i < kWriteParamCount; ++i) {
+    const std::size_t n = i < 13 ? rows.size() : i < 30 ? sessions.size() : participants.size();
+    a[i].reserve(n, text_bytes[i]);
+  }
+
   for (const auto& r : rows) {
     a[0].add(r.event_id);
     a[1].add(r.session_id);
@@ -175,7 +239,7 @@ std::array<std::string, kWriteParamCount> write_params(std::span<const AuditRow>
     a[11].add(r.state_snapshot);
     a[12].add(r.event_json);
   }
-  for (const std::size_t i : newest_per_session(rows)) {
+  for (const std::size_t i : sessions) {
     const AuditRow& r = rows[i];
     a[13].add(r.session_id);
     a[14].add(r.sync_mode);
@@ -202,7 +266,7 @@ std::array<std::string, kWriteParamCount> write_params(std::span<const AuditRow>
   // Every participant any record of the batch lists, from the newest record listing it:
   // a participant removed in the middle of the batch keeps its last row, exactly as if
   // the records had come one by one.
-  for (const auto& [row_index, participant_index] : newest_per_participant(rows)) {
+  for (const auto& [row_index, participant_index] : participants) {
     const AuditRow& r = rows[row_index];
     const ParticipantRow& p = r.participants[participant_index];
     a[30].add(r.session_id);
@@ -217,8 +281,8 @@ std::array<std::string, kWriteParamCount> write_params(std::span<const AuditRow>
     a[39].add(r.version);
     a[40].add(r.updated_at_ms);
   }
-  std::array<std::string, kWriteParamCount> out;
-  for (std::size_t i = 0; i < kWriteParamCount; ++i) out[i] = a[i].finish();
+  WriteParams out;
+  for (std::size_t i = 0; i < kWriteParamCount; ++i) out.bytes[i] = a[i].finish();
   return out;
 }
 

@@ -40,7 +40,18 @@ std::vector<std::size_t> newest_per_session(std::span<const AuditRow> rows);
 std::vector<std::pair<std::size_t, std::size_t>> newest_per_participant(
     std::span<const AuditRow> rows);
 
-// The text values of $1..$41 for `rows`.
-std::array<std::string, kWriteParamCount> write_params(std::span<const AuditRow> rows);
+// $1..$41 for one batch, as PQexecPrepared takes them: every parameter an array in
+// PostgreSQL's binary format (pg_array.h), hence lengths (the bytes hold NULs).
+struct WriteParams {
+  std::array<std::string, kWriteParamCount> bytes;
+
+  // Pointers into `bytes`: valid while it lives unchanged.
+  std::array<const char*, kWriteParamCount> values() const;
+  std::array<int, kWriteParamCount> lengths() const;
+  static const std::array<int, kWriteParamCount>& formats();  // all 1, binary
+};
+
+// The parameters $1..$41 for `rows`.
+WriteParams write_params(std::span<const AuditRow> rows);
 
 }  // namespace sk::audit::postgres
