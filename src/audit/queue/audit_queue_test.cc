@@ -4,7 +4,10 @@
 // (the end-to-end version, through real synckairos processes and PostgreSQL, is
 // tests/audit_test.cc).
 #include <filesystem>
+#include <functional>
 #include <mutex>
+#include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -54,7 +57,18 @@ class SqliteFile {
     auto opened = sqlite::open_sqlite_writer(path());
     if (!opened) throw std::runtime_error(opened.error().message);
     auto writer = std::make_shared<std::unique_ptr<AuditWriter>>(std::move(*opened));
+    if (on_first_write_) {
+      *writer = std::make_unique<Hooked>(std::move(*writer), on_first_write_, write_time_);
+    }
     return std::make_shared<WriterPool>(1, [writer] { return std::move(*writer); });
+  }
+
+  // Makes the writers of pool() take at least `write_time` a batch (a database farther
+  // away than a file) and call `hook` when the first batch begins, on the writer's
+  // thread.
+  void on_first_write(std::function<void()> hook, std::chrono::milliseconds write_time) {
+    on_first_write_ = std::make_shared<std::function<void()>>(std::move(hook));
+    write_time_ = write_time;
   }
 
   // A separate connection, as an operator would read the file.
@@ -82,7 +96,32 @@ class SqliteFile {
     static int n = 0;
     return n;
   }
+
+  // The real writer, slowed down, with a hook on its first batch.
+  class Hooked : public AuditWriter {
+   public:
+    Hooked(std::unique_ptr<AuditWriter> inner, std::shared_ptr<std::function<void()>> hook,
+           std::chrono::milliseconds write_time)
+        : inner_(std::move(inner)), hook_(std::move(hook)), write_time_(write_time) {}
+    AuditStatus write(std::span<const domain::AuditRecord> batch) override {
+      if (hook_) std::exchange(hook_, nullptr)->operator()();
+      std::this_thread::sleep_for(write_time_);
+      return inner_->write(batch);
+    }
+    domain::Result<std::optional<std::string>> latest_state(const domain::Uuid& id) override {
+      return inner_->latest_state(id);
+    }
+    bool ping() override { return inner_->ping(); }
+
+   private:
+    std::unique_ptr<AuditWriter> inner_;
+    std::shared_ptr<std::function<void()>> hook_;
+    std::chrono::milliseconds write_time_;
+  };
+
   std::filesystem::path dir_;
+  std::shared_ptr<std::function<void()>> on_first_write_;
+  std::chrono::milliseconds write_time_{0};
 };
 
 RetryPolicy fast_retries() {
@@ -161,8 +200,9 @@ TEST_F(LocalQueue, AMalformedRecordIsDeadLetteredAndLoggedTheOthersLand) {
 
 class RedisQueue : public ::testing::Test {
  protected:
-  std::shared_ptr<RedisAuditQueue> make(RedisAuditQueueOptions o = {}) {
-    o.poll_interval = 10ms;
+  std::shared_ptr<RedisAuditQueue> make(RedisAuditQueueOptions o = {},
+                                        std::chrono::milliseconds poll_interval = 10ms) {
+    o.poll_interval = poll_interval;
     o.retry = fast_retries();
     return RedisAuditQueue::make(io_.executor(), client_, keys_, file_.pool(), clock_, o);
   }
@@ -214,6 +254,24 @@ TEST_F(RedisQueue, ConsumesTheStreamsWritesOnceAndEmptiesThem) {
   EXPECT_EQ(local.completed, 404);
   EXPECT_EQ(local.active, 0);
   EXPECT_NE(format_stream_stats(after).find("completed_total 404"), std::string::npos);
+  run(io_.io(), q->stop(5s));
+}
+
+// Under a light load a batch's end does not start a read: what arrived meanwhile waits
+// for the poll interval and goes in one larger transaction, instead of one small
+// transaction after every commit. Record B arrives while A's batch is being written
+// (200 ms); A's batch was not full, so B is read at the next poll (2 s after A's), not
+// when A's batch ends.
+TEST_F(RedisQueue, WithoutABacklogABatchEndWaitsForThePoll) {
+  const auto records = game_records(14, 0);  // created, started
+  file_.on_first_write([&] { append(records[1]); }, 200ms);
+  append(records[0]);
+  auto q = make({}, 2000ms);
+  q->start();
+  ASSERT_TRUE(wait_until([&] { return file_.count() == 1; }, 5s));
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(file_.count(), 1) << "B was read when A's batch ended";
+  EXPECT_TRUE(wait_until([&] { return file_.count() == 2; }, 5s));
   run(io_.io(), q->stop(5s));
 }
 

@@ -106,6 +106,7 @@ asio::awaitable<void> LocalAuditQueue::run(std::shared_ptr<LocalAuditQueue> self
       more = batch.size() >= self->options_.batch_size;
       if (!batch.empty()) self->dispatch(std::move(batch));
     }
+    self->backlog_ = more;
     if (more && self->in_flight_ < self->options_.concurrency) continue;
     self->wake_.expires_after(self->options_.poll_interval);
     co_await self->wake_.async_wait(kTuple);
@@ -118,7 +119,8 @@ asio::awaitable<void> LocalAuditQueue::process(std::shared_ptr<LocalAuditQueue> 
   co_await self->writer_.write(std::move(batch));
   --self->in_flight_;
   self->active_records_ -= n;
-  self->wake_.cancel();
+  // As RedisAuditQueue::process: at once only while records wait.
+  if (self->backlog_) self->wake_.cancel();
 }
 
 asio::awaitable<void> LocalAuditQueue::stop(std::chrono::milliseconds timeout) {

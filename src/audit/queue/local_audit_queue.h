@@ -75,7 +75,8 @@ class LocalAuditQueue final : public AuditQueue,
 
   // On strand_ only.
   BatchWriter writer_;
-  asio::steady_timer wake_;
+  asio::steady_timer wake_;  // the reader's sleep; cancelled by stop() and while records wait
+  bool backlog_ = false;     // the last take filled a batch
   bool stopping_ = false;
   bool running_ = false;
   std::size_t in_flight_ = 0;

@@ -153,6 +153,7 @@ asio::awaitable<void> RedisAuditQueue::run(std::shared_ptr<RedisAuditQueue> self
       }
     }
     // A full batch: more is waiting, read again at once (while there is room).
+    self->backlog_ = more;
     if (more && self->in_flight_ < self->options_.concurrency) continue;
     self->wake_.expires_after(self->options_.poll_interval);
     co_await self->wake_.async_wait(kTuple);  // cancelled when a batch ends, or by stop()
@@ -281,7 +282,13 @@ asio::awaitable<void> RedisAuditQueue::process(std::shared_ptr<RedisAuditQueue> 
   for (const int shard : shards) self->busy_.erase(self->busy_.find(shard));
   --self->in_flight_;
   self->active_records_ -= n;
-  self->wake_.cancel();  // room for another batch
+  // Room for another batch: read at once if records are waiting (the last read was
+  // full, or this batch was, so its shard may hold more). Otherwise the reader keeps to
+  // its poll interval, so a light load is written in a few larger transactions (one
+  // commit and one wake-up each) instead of one tiny transaction per batch that ends.
+  if (self->backlog_ || n >= static_cast<std::int64_t>(self->options_.batch_size)) {
+    self->wake_.cancel();
+  }
 }
 
 asio::awaitable<void> RedisAuditQueue::acknowledge(const Batch& batch, const char* counter) {

@@ -106,7 +106,9 @@ class RedisAuditQueue final : public AuditQueue,
 
   // On strand_ only.
   BatchWriter writer_;
-  asio::steady_timer wake_;  // the reader's sleep; cancelled when a batch ends and by stop()
+  asio::steady_timer wake_;  // the reader's sleep; cancelled by stop() and by a batch's end
+                             // while records wait (see process())
+  bool backlog_ = false;     // the last read filled a batch
   bool stopping_ = false;
   bool running_ = false;
   bool groups_ready_ = false;
