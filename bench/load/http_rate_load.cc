@@ -34,11 +34,11 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -71,7 +71,7 @@ struct Totals {
   std::vector<std::uint32_t> latencies_us;  // counted requests, from their due time
   std::uint64_t sent = 0;
   std::uint64_t non_2xx = 0;
-  std::uint64_t errors = 0;  // connect, read or write failures
+  std::uint64_t errors = 0;          // connect, read or write failures
   Clock::duration worst_lateness{};  // how far behind schedule a send ever was
 };
 
@@ -102,8 +102,8 @@ asio::awaitable<void> run_connection(const Options& o, int index, Clock::time_po
   for (int s = index; s < o.sessions || requests.empty(); s += o.connections) {
     requests.push_back(request_text(o, s % o.sessions + 1));
   }
-  const auto interval = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(1.0 / o.rate));
+  const auto interval =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / o.rate));
   asio::steady_timer timer(executor);
   beast::flat_buffer buffer;
   const auto step = static_cast<std::uint64_t>(o.connections);
@@ -181,8 +181,8 @@ int main(int argc, char** argv) {
       return usage(("unknown option " + flag).c_str());
     }
   }
-  if (o.port == 0 || o.rate <= 0 || o.connections < 1 || o.sessions < 1 ||
-      o.duration_s <= 0 || o.warmup_s < 0 || (o.mode != "switch" && o.mode != "get")) {
+  if (o.port == 0 || o.rate <= 0 || o.connections < 1 || o.sessions < 1 || o.duration_s <= 0 ||
+      o.warmup_s < 0 || (o.mode != "switch" && o.mode != "get")) {
     return usage("bad or missing options");
   }
 
