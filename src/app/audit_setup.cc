@@ -12,6 +12,7 @@
 #include "audit/postgres/migrations.h"
 #include "audit/postgres/postgres_audit_writer.h"
 #include "audit/postgres/postgres_config.h"
+#include "audit/queue/audit_records.h"
 #include "audit/queue/redis_audit_queue.h"
 #include "audit/queue/stream_stats.h"
 #include "audit/sqlite/sqlite_audit_writer.h"
@@ -61,6 +62,14 @@ server::AuditLink AuditParts::link() const {
   link.recovery = recovery.get();
   if (probe) link.database_up = [probe = probe] { return probe->up(); };
   return link;
+}
+
+std::function<void(const domain::Session&, const std::vector<domain::Event>&)>
+AuditParts::memory_hook() const {
+  if (!local) return {};
+  return [queue = local](const domain::Session& state, const std::vector<domain::Event>& events) {
+    queue->push(audit::make_records(state, events));
+  };
 }
 
 AuditParts make_audit(const Config& config, asio::any_io_executor executor,

@@ -8,8 +8,10 @@
 // `audit status`.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <spdlog/logger.h>
@@ -21,6 +23,8 @@
 #include "audit/queue/writer_pool.h"
 #include "audit/recovery/session_recovery.h"
 #include "domain/clock.h"
+#include "domain/event.h"
+#include "domain/session.h"
 #include "server/audit_link.h"
 
 namespace sk::app {
@@ -34,6 +38,11 @@ struct AuditParts {
 
   bool enabled() const { return writers != nullptr; }
   server::AuditLink link() const;
+
+  // The memory engine's hook: every write's records go to the local queue (none
+  // without an audit database).
+  std::function<void(const domain::Session&, const std::vector<domain::Event>&)> memory_hook()
+      const;
 };
 
 // Writers, probe, recovery and (memory engine) the local queue; migrates first with

@@ -15,7 +15,6 @@
 #include "app/audit_setup.h"
 #include "app/config.h"
 #include "app/logging.h"
-#include "audit/queue/audit_records.h"
 #include "domain/clock.h"
 #include "server/metrics.h"
 #include "server/server.h"
@@ -39,12 +38,7 @@ std::unique_ptr<sk::store::SessionStore> make_store(const sk::app::Config& confi
   if (config.redis_url.empty()) {
     sk::store::MemoryStoreOptions options;
     options.ttl = ttl;
-    if (audit.local) {
-      options.audit = [queue = audit.local](const sk::domain::Session& state,
-                                            const std::vector<sk::domain::Event>& events) {
-        queue->push(sk::audit::make_records(state, events));
-      };
-    }
+    options.audit = audit.memory_hook();
     return std::make_unique<sk::store::MemoryStore>(io.get_executor(), clock, options);
   }
   auto url = sk::store::redis::parse_redis_url(config.redis_url);

@@ -111,7 +111,10 @@ asio::awaitable<Result<SessionSnapshot>> SessionService::execute(domain::Uuid id
   auto read = co_await store_.get_for_update(id);
   if (!read && read.error().code == ErrorCode::not_found) {
     auto restored = co_await recover(id);
-    if (!restored) co_return restored.error();
+    if (!restored) {
+      count_store_error(restored.error());  // as get() does
+      co_return restored.error();
+    }
     auto r = co_await apply(*restored, command);
     if (r) r->recovered = true;
     co_return r;
