@@ -135,10 +135,10 @@ RetryPolicy fast_retries() {
 
 class LocalQueue : public ::testing::Test {
  protected:
-  std::shared_ptr<LocalAuditQueue> make() {
+  std::shared_ptr<LocalAuditQueue> make(std::chrono::milliseconds poll_interval = 10ms) {
     LocalAuditQueueOptions o;
     o.batch_size = 100;
-    o.poll_interval = 10ms;
+    o.poll_interval = poll_interval;
     o.retry = fast_retries();
     return LocalAuditQueue::make(io_.executor(), file_.pool(), o, [this](const std::string& a) {
       std::lock_guard lock(mu_);
@@ -193,6 +193,21 @@ TEST_F(LocalQueue, AMalformedRecordIsDeadLetteredAndLoggedTheOthersLand) {
   ASSERT_EQ(alerts_.size(), 1u);
   EXPECT_NE(alerts_[0].find(records[3].event_id), std::string::npos) << alerts_[0];
   EXPECT_NE(alerts_[0].find("{not json"), std::string::npos) << "the record in full";
+}
+
+// As RedisQueue.WithoutABacklogABatchEndWaitsForThePoll, for the local queue.
+TEST_F(LocalQueue, WithoutABacklogABatchEndWaitsForThePoll) {
+  const auto records = game_records(4, 0);  // created, started
+  std::shared_ptr<LocalAuditQueue> q;
+  file_.on_first_write([&] { q->push({records[1]}); }, 200ms);
+  q = make(2000ms);
+  q->start();
+  q->push({records[0]});
+  ASSERT_TRUE(wait_until([&] { return file_.count() == 1; }, 5s));
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(file_.count(), 1) << "B was taken when A's batch ended";
+  EXPECT_TRUE(wait_until([&] { return file_.count() == 2; }, 5s));
+  run(io_.io(), q->stop(5s));
 }
 
 // ---------------------------------------------------------------------------
