@@ -115,6 +115,17 @@ domain::Result<AuditRow> to_row(const domain::AuditRecord& record) {
   return row;
 }
 
+domain::Result<std::vector<AuditRow>> to_rows(std::span<const domain::AuditRecord> batch) {
+  std::vector<AuditRow> rows;
+  rows.reserve(batch.size());
+  for (const auto& record : batch) {
+    auto row = to_row(record);
+    if (!row) return row.error();
+    rows.push_back(std::move(row).value());
+  }
+  return rows;
+}
+
 bool supersedes(const AuditRow& n, const AuditRow& c) {
   // A deletion's time is its event's (its state is the last one before it).
   const auto deleted_ms = [](const AuditRow& row) { return row.event_at_ms; };

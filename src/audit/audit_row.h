@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,12 @@ struct AuditRow {
 // or state is not what the store writes, or they disagree on the session id or
 // version): such a record is rejected, never retried.
 domain::Result<AuditRow> to_row(const domain::AuditRecord& record);
+
+// Every record of a batch decoded, or the first malformed one's error (it names the
+// record): both writers decode the whole batch before touching the database, so a
+// malformed record rejects the batch with nothing written and the queue dead-letters
+// the record the error names.
+domain::Result<std::vector<AuditRow>> to_rows(std::span<const domain::AuditRecord> batch);
 
 // True when `candidate`'s summary (sync_sessions, sync_participants) replaces
 // `current`'s: both writers keep the newest. States of one life order by

@@ -122,6 +122,23 @@ TEST(ToRow, RefusesARecordWhoseStateDisagrees) {
   expect_rejected(r, "version must be at least 1");
 }
 
+TEST(ToRows, DecodesAWholeBatchOrNamesItsFirstMalformedRecord) {
+  const Game g = full_game(session_id(3));
+  std::vector<AuditRecord> batch = g.records();
+  const auto rows = to_rows(batch);
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) EXPECT_EQ((*rows)[i].event_id, batch[i].event_id);
+
+  batch[2].state = "not json";
+  batch[4].event = "not json either";
+  const auto refused = to_rows(batch);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::deserialization);
+  EXPECT_NE(refused.error().message.find(batch[2].event_id), std::string::npos)
+      << refused.error().message;
+}
+
 TEST(ToRow, RefusesABadEventId) {
   AuditRecord r = good_record();
   r.event_id.clear();

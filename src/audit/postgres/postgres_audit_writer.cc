@@ -68,19 +68,14 @@ AuditError PostgresAuditWriter::fail(const PGresult* result, std::string_view wh
 
 AuditStatus PostgresAuditWriter::write(std::span<const domain::AuditRecord> batch) {
   if (batch.empty()) return std::nullopt;
-  std::vector<AuditRow> rows;
-  rows.reserve(batch.size());
-  for (const auto& record : batch) {
-    auto row = to_row(record);
-    if (!row) return AuditError{AuditFailure::rejected, row.error().message};
-    rows.push_back(std::move(row).value());
-  }
+  auto rows = to_rows(batch);
+  if (!rows) return AuditError{AuditFailure::rejected, rows.error().message};
   if (auto down = ensure_connected()) return down;
   if (auto e = prepare(kWrite, write_sql(), static_cast<int>(kWriteParamCount), write_prepared_)) {
     return e;
   }
 
-  const WriteParams params = write_params(rows);
+  const WriteParams params = write_params(*rows);
   const auto values = params.values();
   const auto lengths = params.lengths();
   const PgResult r(PQexecPrepared(conn_.get(), kWrite, static_cast<int>(kWriteParamCount),

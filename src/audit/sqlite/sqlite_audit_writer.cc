@@ -26,13 +26,6 @@ std::string open_failure(const std::string& path, const SqliteError& error) {
                      cannot_open ? " (does the directory exist and is it writable?)" : "");
 }
 
-// The dead-letter entry must say which record: to_row's message names it; add the
-// id should a message ever not.
-std::string malformed(const domain::AuditRecord& record, const domain::Error& error) {
-  if (error.message.find(record.event_id) != std::string::npos) return error.message;
-  return fmt::format("audit record {}: {}", record.event_id, error.message);
-}
-
 }  // namespace
 
 SqliteAuditWriter::SqliteAuditWriter(std::string path, SqliteOptions options, Db db)
@@ -87,15 +80,9 @@ void SqliteAuditWriter::roll_back() {
 
 AuditStatus SqliteAuditWriter::write(std::span<const domain::AuditRecord> batch) {
   if (batch.empty()) return std::nullopt;
-  // Decode everything before touching the file: a malformed record rejects the
-  // batch with nothing written, and the queue dead-letters the record it names.
-  std::vector<AuditRow> rows;
-  rows.reserve(batch.size());
-  for (const auto& record : batch) {
-    auto row = to_row(record);
-    if (!row) return AuditError{AuditFailure::rejected, malformed(record, row.error())};
-    rows.push_back(std::move(row).value());
-  }
+  // Decoded before the file is touched: a malformed record writes nothing.
+  const auto rows = to_rows(batch);
+  if (!rows) return AuditError{AuditFailure::rejected, rows.error().message};
 
   if (auto error = ensure_open()) return to_audit_error(*error, "cannot open");
   auto& st = db_->statements;
@@ -107,8 +94,8 @@ AuditStatus SqliteAuditWriter::write(std::span<const domain::AuditRecord> batch)
   };
 
   std::vector<const AuditRow*> all;
-  all.reserve(rows.size());
-  for (const auto& row : rows) {
+  all.reserve(rows->size());
+  for (const auto& row : *rows) {
     bind_event(st.insert_event, row);
     if (auto error = run_once(st.insert_event)) {
       return fail(*error, fmt::format("storing event {}", row.event_id));
