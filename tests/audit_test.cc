@@ -23,9 +23,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
-#include <sqlite3.h>
 
 #include "audit/postgres/postgres_server_fixture.h"
+#include "audit/sqlite/sqlite_test_support.h"
 #include "store/redis/redis_server_fixture.h"
 #include "support/bodies.h"
 #include "support/http_client.h"
@@ -381,30 +381,10 @@ TEST_F(AuditFleet, MigrateAppliesEachMigrationOnce) {
 // The embedded engine with AUDIT_DB=sqlite:PATH: the trail survives a restart, and
 // so do the sessions (recovered from it).
 
-std::int64_t sqlite_count(const std::filesystem::path& file, const std::string& query) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    return -1;
-  }
-  sqlite3_stmt* stmt = nullptr;
-  std::int64_t n = -1;
-  if (sqlite3_prepare_v2(db, query.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW) {
-    n = sqlite3_column_int64(stmt, 0);
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return n;
-}
-
 TEST(EmbeddedAudit, TheSqliteTrailSurvivesARestartAndBringsSessionsBack) {
-  const auto dir =
-      std::filesystem::temp_directory_path() /
-      fmt::format("sk-audit-{}-{}", ::getpid(), SteadyClock::now().time_since_epoch().count());
-  std::filesystem::create_directories(dir);
-  const auto file = dir / "audit.db";
-  const std::vector<std::string> env{"AUDIT_DB=sqlite:" + file.string()};
+  const audit::sqlite::testing::TempDir dir;
+  const std::string file = dir.file("audit.db");
+  const std::vector<std::string> env{"AUDIT_DB=sqlite:" + file};
   const std::string id = session_id(8);
   {
     Instance a("A", env, {});
@@ -413,8 +393,11 @@ TEST(EmbeddedAudit, TheSqliteTrailSurvivesARestartAndBringsSessionsBack) {
     for (int k = 0; k < 8; ++k) ASSERT_EQ(post(a, session_path(id, "switch")).status, 200u);
     EXPECT_EQ(a.stop().value_or(-1), 0) << a.log_tail();  // drains: flushes the queue
   }
-  EXPECT_EQ(sqlite_count(file, "SELECT count(*) FROM sync_events"), 10);
-  EXPECT_EQ(sqlite_count(file, "SELECT max(version) FROM sync_events"), 10);
+  {
+    audit::sqlite::testing::Inspector look(file);
+    EXPECT_EQ(look.count("sync_events"), 10);
+    EXPECT_EQ(look.scalar("SELECT max(version) FROM sync_events"), "10");
+  }
   {
     Instance b("B", env, {});
     const auto r = get(b, session_path(id));
@@ -429,7 +412,6 @@ TEST(EmbeddedAudit, TheSqliteTrailSurvivesARestartAndBringsSessionsBack) {
     EXPECT_EQ(get(c, session_path(id)).status, 404u);  // deleted stays deleted
     EXPECT_EQ(c.stop().value_or(-1), 0) << c.log_tail();
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

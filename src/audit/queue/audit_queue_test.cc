@@ -3,15 +3,12 @@
 // store's scripts fill. Entries are appended here exactly as the scripts append them
 // (the end-to-end version, through real synckairos processes and PostgreSQL, is
 // tests/audit_test.cc).
-#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <thread>
 #include <utility>
 
-#include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include "audit/audit_test_records.h"
 #include "audit/queue/audit_records.h"
@@ -19,6 +16,7 @@
 #include "audit/queue/redis_audit_queue.h"
 #include "audit/queue/stream_stats.h"
 #include "audit/sqlite/sqlite_audit_writer.h"
+#include "audit/sqlite/sqlite_test_support.h"
 #include "domain/clock.h"
 #include "store/redis/redis_server_fixture.h"
 #include "store/redis/redis_test_support.h"
@@ -45,13 +43,7 @@ std::vector<domain::AuditRecord> game_records(std::uint32_t n, int switches) {
 
 class SqliteFile {
  public:
-  SqliteFile()
-      : dir_(std::filesystem::temp_directory_path() /
-             fmt::format("sk-queue-{}-{}", ::getpid(), counter()++)) {
-    std::filesystem::create_directories(dir_);
-  }
-  ~SqliteFile() { std::filesystem::remove_all(dir_); }
-  std::string path() const { return (dir_ / "audit.db").string(); }
+  std::string path() const { return dir_.file("audit.db"); }
 
   std::shared_ptr<WriterPool> pool() const {
     auto opened = sqlite::open_sqlite_writer(path());
@@ -72,31 +64,11 @@ class SqliteFile {
   }
 
   // A separate connection, as an operator would read the file.
-  std::int64_t count(const std::string& table = "sync_events") const {
-    auto reader = sqlite::open_sqlite_writer(path());
-    if (!reader) return -1;
-    (void)table;
-    std::int64_t n = 0;
-    // latest_state is the reader the interface has; counting goes through SQL.
-    sqlite3* db = nullptr;
-    sqlite3_open_v2(path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_stmt* st = nullptr;
-    const std::string q = "SELECT count(*) FROM " + table;
-    if (sqlite3_prepare_v2(db, q.c_str(), -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-      n = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
+  long long count(const std::string& table = "sync_events") const {
+    return sqlite::testing::Inspector(path()).count(table);
   }
 
  private:
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-
   // The real writer, slowed down, with a hook on its first batch.
   class Hooked : public AuditWriter {
    public:
@@ -119,7 +91,7 @@ class SqliteFile {
     std::chrono::milliseconds write_time_;
   };
 
-  std::filesystem::path dir_;
+  sqlite::testing::TempDir dir_;
   std::shared_ptr<std::function<void()>> on_first_write_;
   std::chrono::milliseconds write_time_{0};
 };
