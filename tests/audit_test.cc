@@ -285,6 +285,32 @@ TEST_F(AuditFleet, AWorkerKilledMidBatchIsReclaimedWithoutLossOrDuplicates) {
 }
 
 // ---------------------------------------------------------------------------
+// AUDIT_CONSUME=false: an instance that serves with the audit database (recovery,
+// /ready) but leaves the streams to dedicated workers, e.g. beside PostgreSQL.
+
+TEST_F(AuditFleet, AnInstanceThatDoesNotConsumeLeavesItsEventsToTheWorkersAndStillRecovers) {
+  auto& serving = launch({"--audit-consume", "false"});
+  const std::string id = session_id(9);
+  start_game(serving, id);
+  for (int k = 0; k < 3; ++k) ASSERT_EQ(post(serving, session_path(id, "switch")).status, 200u);
+  // Its own poll interval is 50 ms: a consumer would have written them by now.
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(events_of(id), 0);
+  EXPECT_EQ(audit_stream_length(), 5) << "the events wait in the streams, untrimmed";
+
+  launch();  // a worker
+  expect_audited(id, 5, 30s);
+  EXPECT_TRUE(eventually([&] { return audit_stream_length() == 0; }, 20s));
+
+  // The serving instance still restores what Redis lost.
+  redis_->cli({"FLUSHALL"});
+  const auto r = get(serving, session_path(id));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_TRUE(r.json()["data"]["recovered"].boolean());
+  EXPECT_EQ(r.json()["data"]["version"].i64(), 5);
+}
+
+// ---------------------------------------------------------------------------
 // A poison event: dead-lettered after the backoff schedule, others unaffected.
 
 TEST_F(AuditFleet, APoisonEventIsDeadLetteredAfterItsBackoffAndOthersLand) {

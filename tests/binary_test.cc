@@ -20,9 +20,9 @@ TEST(Binary, HelpListsEverySettingWithItsEnvironmentVariable) {
   auto c = spawn({"--help"}, true);
   const auto help = read_all(c.out_fd);
   EXPECT_EQ(wait_exit(c.pid), 0);
-  for (const char* name :
-       {"PORT", "HOST", "LOG_LEVEL", "CORS_ORIGIN", "SESSION_TTL_S", "THREADS", "REDIS_URL",
-        "KEY_PREFIX", "REDIS_POOL_SIZE", "MAX_BODY_BYTES", "HEARTBEAT_MS", "DRAIN_TIMEOUT_MS"}) {
+  for (const char* name : {"PORT", "HOST", "LOG_LEVEL", "CORS_ORIGIN", "SESSION_TTL_S", "THREADS",
+                           "REDIS_URL", "KEY_PREFIX", "REDIS_POOL_SIZE", "MAX_BODY_BYTES",
+                           "HEARTBEAT_MS", "DRAIN_TIMEOUT_MS", "AUDIT_CONSUME"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name << " missing from --help:\n" << help;
   }
 }
@@ -31,6 +31,13 @@ TEST(Binary, RejectsABadSetting) {
   auto c = spawn({"--port", "not-a-port"});
   read_all(c.out_fd);
   EXPECT_EQ(wait_exit(c.pid), 2);
+}
+
+TEST(Binary, RejectsLeavingTheEmbeddedEnginesAuditToOtherProcesses) {
+  auto c = spawn({"--port", "0"}, false, {"AUDIT_CONSUME=false"});
+  const auto log = read_all(c.out_fd);
+  EXPECT_EQ(wait_exit(c.pid), 2) << log;
+  EXPECT_NE(log.find("AUDIT_CONSUME=false needs REDIS_URL"), std::string::npos) << log;
 }
 
 TEST(Binary, ServesThenDrainsOnSigterm) {

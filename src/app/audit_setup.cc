@@ -75,6 +75,11 @@ AuditParts::memory_hook() const {
 AuditParts make_audit(const Config& config, asio::any_io_executor executor,
                       const domain::Clock& clock, spdlog::logger& log) {
   AuditParts parts;
+  if (!config.audit_consume && config.redis_url.empty()) {
+    throw std::invalid_argument(
+        "AUDIT_CONSUME=false needs REDIS_URL: the embedded engine's audit queue lives in "
+        "this process, so only this process can write it");
+  }
   if (!config.database_url.empty()) {
     const std::string conninfo = conninfo_of(config);
     if (config.migrate_at_start) {
@@ -121,6 +126,10 @@ void start_audit(AuditParts& parts, const Config& config, asio::any_io_executor 
                  const domain::Clock& clock, spdlog::logger& log) {
   if (!parts.enabled()) return;
   if (!parts.queue) {  // the Redis engine: consume the audit streams
+    if (!config.audit_consume) {
+      log.info(R"("msg":"audit streams left to other instances","audit_consume":false)");
+      return;
+    }
     auto url = store::redis::parse_redis_url(config.redis_url);
     if (!url) throw std::invalid_argument("REDIS_URL: " + url.error().message);
     store::redis::RedisClientOptions client_options;

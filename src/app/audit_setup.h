@@ -51,7 +51,8 @@ struct AuditParts {
 AuditParts make_audit(const Config& config, boost::asio::any_io_executor executor,
                       const domain::Clock& clock, spdlog::logger& log);
 
-// Starts the queue: the local one, or (Redis engine) the consumer of the audit streams.
+// Starts the queue: the local one, or (Redis engine) the consumer of the audit streams,
+// unless AUDIT_CONSUME=false leaves those to other instances (then `queue` stays null).
 void start_audit(AuditParts& parts, const Config& config, boost::asio::any_io_executor executor,
                  const domain::Clock& clock, spdlog::logger& log);
 

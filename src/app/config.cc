@@ -97,6 +97,11 @@ ParseOutcome parse_config(int argc, char** argv, Config& c) {
       ->envname("AUDIT_RECLAIM_IDLE_MS")
       ->check(CLI::Range(std::int64_t{100}, std::int64_t{3600000}))
       ->capture_default_str();
+  app.add_option("--audit-consume", c.audit_consume,
+                 "Redis engine: write the audit streams to the database here (false: leave "
+                 "that to other instances)")
+      ->envname("AUDIT_CONSUME")
+      ->capture_default_str();
   app.add_flag("--migrate-at-start", c.migrate_at_start,
                "Apply pending database migrations before serving")
       ->envname("MIGRATE_AT_START");

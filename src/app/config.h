@@ -37,6 +37,9 @@ struct Config {
   std::int64_t audit_retry_base_ms = 2000;     // backoff 2, 4, 8, 16 s (and 32 s pauses)
   std::int64_t audit_reclaim_idle_ms = 60000;  // a record taken this long ago is orphaned
   bool migrate_at_start = false;
+  // Redis engine: false = this instance uses the audit database (recovery, /ready)
+  // but leaves consuming the audit streams to other instances (dedicated workers).
+  bool audit_consume = true;
 
   // What to do: serve (default), `migrate`, or `audit status`.
   enum class Command { serve, migrate, audit_status };
