@@ -7,8 +7,8 @@
 // - start() launches `postgres` and returns once it accepts connections; start()
 //   after stop() or kill() restarts it on the SAME port and data directory.
 // - stop() is a fast shutdown (SIGINT: sessions are ended, data is flushed); kill()
-//   is a crash (SIGKILL to the postmaster). The destructor shuts it down (immediate)
-//   and removes the directory.
+//   is a crash of the whole server (SIGKILL to the postmaster and its backends). The
+//   destructor shuts it down (immediate) and removes the directory.
 // - exec(sql, db) runs SQL through libpq and returns the rows as strings ("" for
 //   NULL); create_database(name) gives a test a fresh database.
 // - initdb and postgres refuse to run as root: as root the child switches to the
@@ -29,6 +29,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -144,8 +145,22 @@ class PostgresServerFixture {
 
   // Fast shutdown (SIGINT) and wait: a clean stop, data flushed.
   void stop() { signal_and_wait(SIGINT); }
-  // SIGKILL to the postmaster and wait: a crash.
-  void kill() { signal_and_wait(SIGKILL); }
+  // A crash of the whole server: SIGKILL to the postmaster and to every backend, and
+  // wait until none runs. The backends must go too: they outlive a killed postmaster
+  // for a moment, and one could still answer (and commit) a query sent right after.
+  void kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGSTOP);  // no backend forked between the listing and the kill
+    const std::vector<pid_t> backends = children_of(pid_);
+    for (const pid_t b : backends) ::kill(b, SIGKILL);
+    signal_and_wait(SIGKILL);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (const pid_t b : backends) {
+      while (is_running(b) && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
+  }
 
   // Runs `sql` (one or more statements) on `db`; the rows of the last one. Throws with
   // the server's message on any error.
@@ -327,6 +342,42 @@ class PostgresServerFixture {
     }
     signal_and_wait(SIGKILL);
     return false;
+  }
+
+  // The processes whose parent is `parent` (from /proc).
+  static std::vector<pid_t> children_of(pid_t parent) {
+    std::vector<pid_t> children;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+      const std::string name = entry.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      const auto stat = proc_stat(static_cast<pid_t>(std::stol(name)));
+      if (stat.parent == parent) children.push_back(static_cast<pid_t>(std::stol(name)));
+    }
+    return children;
+  }
+
+  // Still runs code: exists and is not a zombie (killed, waiting to be reaped).
+  static bool is_running(pid_t pid) {
+    const auto stat = proc_stat(pid);
+    return stat.state != '\0' && stat.state != 'Z' && stat.state != 'X';
+  }
+
+  struct ProcStat {
+    char state = '\0';  // '\0': no such process
+    pid_t parent = 0;
+  };
+  // /proc/PID/stat is "pid (comm) state ppid ...", and comm may hold spaces and ')'.
+  static ProcStat proc_stat(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    const std::string line((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) return {};
+    std::istringstream rest(line.substr(close + 1));
+    ProcStat s;
+    long parent = 0;
+    rest >> s.state >> parent;
+    s.parent = static_cast<pid_t>(parent);
+    return s;
   }
 
   void signal_and_wait(int sig) {
