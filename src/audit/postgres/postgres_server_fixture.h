@@ -350,8 +350,8 @@ class PostgresServerFixture {
     for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
       const std::string name = entry.path().filename().string();
       if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-      const auto stat = proc_stat(static_cast<pid_t>(std::stol(name)));
-      if (stat.parent == parent) children.push_back(static_cast<pid_t>(std::stol(name)));
+      const auto pid = static_cast<pid_t>(std::stol(name));
+      if (proc_stat(pid).parent == parent) children.push_back(pid);
     }
     return children;
   }
