@@ -1,5 +1,6 @@
-# Shell helpers shared by scripts/loadtest and scripts/loadtest-redis (sourced, not
-# run). NAME (the script's name, for messages) must be set by the caller.
+# Shell helpers shared by scripts/loadtest, scripts/loadtest-redis and
+# scripts/loadtest-audit (sourced, not run). NAME (the script's name, for messages)
+# must be set by the caller.
 
 HZ=$(getconf CLK_TCK)
 
@@ -69,4 +70,13 @@ wrk_field() {
     f == "requests" && /^Requests\/sec:/ { printf "%.0f", $2 }
     f != "requests" && f != "non2xx" && $1 == f { printf "%.2f", to_ms($2) }
     f == "non2xx" && /Non-2xx/ { n = $NF } END { if (f == "non2xx") printf "%d", n }' "$1"
+}
+
+# Switches at a fixed rate once the machine is idle: $2 per second for $3 s over 64
+# connections to port $1 (sk_http_rate_load, at RATE_LOAD; SESSIONS and PREFIX name the
+# running sessions), its output also to the file $4. Never fails the script.
+fixed_rate_switches() {
+  wait_quiet "$OUT/notes.txt"
+  timeout $((3 * $3 + 30)) "$RATE_LOAD" --port "$1" --rate "$2" --connections 64 \
+    --duration-s "$3" --sessions "$SESSIONS" --prefix "$PREFIX" | tee "$4" || true
 }

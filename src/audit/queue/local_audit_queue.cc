@@ -119,7 +119,8 @@ asio::awaitable<void> LocalAuditQueue::process(std::shared_ptr<LocalAuditQueue> 
   co_await self->writer_.write(std::move(batch));
   --self->in_flight_;
   self->active_records_ -= n;
-  // As RedisAuditQueue::process: at once only while records wait.
+  // Read again at once only while records wait (the last take filled a batch), as
+  // RedisAuditQueue::process does; otherwise the reader keeps to its poll interval.
   if (self->backlog_) self->wake_.cancel();
 }
 
