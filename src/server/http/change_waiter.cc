@@ -1,9 +1,13 @@
 #include "server/http/change_waiter.h"
 
+#include <algorithm>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace sk::server::http {
@@ -12,42 +16,81 @@ namespace asio = boost::asio;
 
 struct ChangeWaiter::Waiter {
   explicit Waiter(const asio::any_io_executor& ex) : timer(ex) {}
-  asio::steady_timer timer;
+  asio::steady_timer timer;  // touched on its executor only
+  bool changed = false;      // likewise: set by the wake-up posted there
 };
 
-ChangeWaiter::ChangeWaiter(store::SessionStore& store) {
-  subscription_ = store.subscribe([this](const store::StoreMessage& m) { wake(m.session_id); });
+// Who listens to which session. Thread-safe.
+struct ChangeWaiter::Registry {
+  void add(const domain::Uuid& id, std::shared_ptr<Waiter> waiter) {
+    std::lock_guard lock(mutex);
+    waiters[id].push_back(std::move(waiter));
+  }
+
+  void wake(const domain::Uuid& id) {
+    std::vector<std::shared_ptr<Waiter>> woken;
+    {
+      std::lock_guard lock(mutex);
+      auto it = waiters.find(id);
+      if (it == waiters.end()) return;
+      woken.swap(it->second);
+      waiters.erase(it);
+    }
+    for (auto& w : woken) {
+      // Timers are not thread-safe: flag and cancel on the waiter's own executor.
+      asio::post(w->timer.get_executor(), [w] {
+        w->changed = true;
+        w->timer.cancel();
+      });
+    }
+  }
+
+  void forget(const domain::Uuid& id, const Waiter* waiter) {
+    std::lock_guard lock(mutex);
+    auto it = waiters.find(id);
+    if (it == waiters.end()) return;  // woken: wake() took the list
+    std::erase_if(it->second, [waiter](const auto& w) { return w.get() == waiter; });
+    if (it->second.empty()) waiters.erase(it);
+  }
+
+  std::size_t size() {
+    std::lock_guard lock(mutex);
+    std::size_t n = 0;
+    for (const auto& [_, list] : waiters) n += list.size();
+    return n;
+  }
+
+  std::mutex mutex;
+  std::unordered_map<domain::Uuid, std::vector<std::shared_ptr<Waiter>>, domain::UuidHash> waiters;
+};
+
+ChangeWaiter::ChangeWaiter(store::SessionStore& store) : registry_(std::make_shared<Registry>()) {
+  // No further call once reset() (in the destructor) returns: a plain pointer will do.
+  subscription_ = store.subscribe(
+      [registry = registry_.get()](const store::StoreMessage& m) { registry->wake(m.session_id); });
 }
 
 ChangeWaiter::~ChangeWaiter() { subscription_.reset(); }
 
-void ChangeWaiter::wake(const domain::Uuid& id) {
-  std::vector<std::weak_ptr<Waiter>> woken;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = waiters_.find(id);
-    if (it == waiters_.end()) return;
-    woken.swap(it->second);
-    waiters_.erase(it);
-  }
-  for (auto& weak : woken) {
-    if (auto w = weak.lock()) {
-      // Timers are not thread-safe: cancel on the waiter's own executor.
-      asio::post(w->timer.get_executor(), [w] { w->timer.cancel(); });
-    }
-  }
+ChangeWaiter::Ticket ChangeWaiter::listen(domain::Uuid id, const asio::any_io_executor& executor) {
+  auto waiter = std::make_shared<Waiter>(executor);
+  registry_->add(id, waiter);
+  return Ticket{registry_, id, std::move(waiter)};
 }
 
-asio::awaitable<void> ChangeWaiter::wait(domain::Uuid id, std::chrono::milliseconds timeout) {
-  auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
-  waiter->timer.expires_after(timeout);
-  {
-    std::lock_guard lock(mutex_);
-    auto& list = waiters_[id];
-    std::erase_if(list, [](const auto& w) { return w.expired(); });
-    list.push_back(waiter);
-  }
-  co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+std::size_t ChangeWaiter::listening() const { return registry_->size(); }
+
+ChangeWaiter::Ticket::~Ticket() {
+  if (!waiter_) return;  // moved from
+  if (auto registry = registry_.lock()) registry->forget(id_, waiter_.get());
+}
+
+asio::awaitable<void> ChangeWaiter::Ticket::wait(std::chrono::milliseconds timeout) {
+  // Runs on the waiter's executor, as the wake-up does: no change can slip in between
+  // this check and the wait starting.
+  if (waiter_->changed) co_return;
+  waiter_->timer.expires_after(timeout);
+  co_await waiter_->timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 }  // namespace sk::server::http

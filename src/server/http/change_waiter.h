@@ -1,14 +1,17 @@
 // Long-poll support (GET /v1/sessions/:id?since_version=N&wait_ms=M): requests wait
 // here until the store publishes a change of their session or their time runs out.
-// Fed by one store subscription; waking a waiter only cancels its timer.
+// Fed by one store subscription; waking a waiter only sets its flag and cancels its
+// timer.
+//
+// A request listens BEFORE it reads the version it compares against: a change
+// published between that read and the wait is then not missed (the wait returns at
+// once), where listening only at the wait would sleep through it until the timeout.
 #pragma once
 
 #include <chrono>
 #include <memory>
-#include <mutex>
-#include <unordered_map>
-#include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "store/session_store.h"
@@ -16,19 +19,46 @@
 namespace sk::server::http {
 
 class ChangeWaiter {
+  struct Waiter;
+  struct Registry;
+
  public:
+  // One request's interest in one session's changes, from listen() until destroyed.
+  class Ticket {
+   public:
+    Ticket(Ticket&&) noexcept = default;
+    Ticket& operator=(Ticket&&) = delete;
+    Ticket(const Ticket&) = delete;
+    Ticket& operator=(const Ticket&) = delete;
+    ~Ticket();
+
+    // Returns when the session has changed since listen() (at once if it already
+    // has), or after `timeout`. Call on the executor given to listen(), once.
+    boost::asio::awaitable<void> wait(std::chrono::milliseconds timeout);
+
+   private:
+    friend class ChangeWaiter;
+    Ticket(std::weak_ptr<Registry> registry, domain::Uuid id, std::shared_ptr<Waiter> waiter)
+        : registry_(std::move(registry)), id_(id), waiter_(std::move(waiter)) {}
+    std::weak_ptr<Registry> registry_;  // a ticket may outlive the ChangeWaiter
+    domain::Uuid id_;
+    std::shared_ptr<Waiter> waiter_;
+  };
+
   explicit ChangeWaiter(store::SessionStore& store);
   ~ChangeWaiter();
+  ChangeWaiter(const ChangeWaiter&) = delete;
+  ChangeWaiter& operator=(const ChangeWaiter&) = delete;
 
-  // Returns when `id` changes after this call, or after `timeout`.
-  boost::asio::awaitable<void> wait(domain::Uuid id, std::chrono::milliseconds timeout);
+  // Starts listening for changes of `id`; `executor` is the one the request runs on
+  // (a strand: the wake-up reaches the ticket's timer through it).
+  Ticket listen(domain::Uuid id, const boost::asio::any_io_executor& executor);
+
+  // Requests listening now, over all sessions (for tests).
+  std::size_t listening() const;
 
  private:
-  struct Waiter;
-  void wake(const domain::Uuid& id);
-
-  std::mutex mutex_;
-  std::unordered_map<domain::Uuid, std::vector<std::weak_ptr<Waiter>>, domain::UuidHash> waiters_;
+  std::shared_ptr<Registry> registry_;
   store::Subscription subscription_;
 };
 

@@ -344,10 +344,17 @@ asio::awaitable<Response> Router::get_session(const Request& req, const domain::
   }
   if (!violations.empty()) co_return error_response(req, domain::Error::validation(violations));
 
+  // A long poll listens before it reads: a change between the read and the wait
+  // then ends the wait at once instead of being slept through.
+  std::optional<ChangeWaiter::Ticket> ticket;
+  if (since && wait.count() > 0) {
+    const auto executor = co_await asio::this_coro::executor;
+    ticket.emplace(waiter_.listen(id, executor));
+  }
   auto s = co_await service_.get(id);
   if (!s) co_return error_response(req, s.error());
-  if (since && s->state.version <= *since && wait.count() > 0) {
-    co_await waiter_.wait(id, wait);
+  if (ticket && s->state.version <= *since) {
+    co_await ticket->wait(wait);
     s = co_await service_.get(id);
     if (!s) co_return error_response(req, s.error());
   }
