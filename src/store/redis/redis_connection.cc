@@ -32,9 +32,19 @@ void append_header(std::string& out, char kind, std::size_t n) {
   out.append("\r\n", 2);
 }
 
-// The RESP encoding of `commands` (arrays of bulk strings, as hiredis's
-// redisFormatCommandArgv writes them), in one string sized up front.
-domain::Result<std::string> format(const std::vector<Command>& commands) {
+bool is_push(const Reply& r) {
+  if (r.kind != ReplyKind::array || r.elements.empty()) return false;
+  const auto& kind = r.elements.front();
+  if (kind.kind != ReplyKind::string) return false;
+  return (kind.str == "message" && r.elements.size() == 3) ||
+         (kind.str == "pmessage" && r.elements.size() == 4);
+}
+
+}  // namespace
+
+// Arrays of bulk strings, as hiredis's redisFormatCommandArgv writes them, in one
+// string sized up front.
+domain::Result<std::string> RedisConnection::format(const std::vector<Command>& commands) {
   std::size_t size = 0;
   for (const auto& command : commands) {
     if (command.empty()) return domain::Error::validation("command", "empty Redis command");
@@ -54,32 +64,11 @@ domain::Result<std::string> format(const std::vector<Command>& commands) {
   return out;
 }
 
-bool is_push(const Reply& r) {
-  if (r.kind != ReplyKind::array || r.elements.empty()) return false;
-  const auto& kind = r.elements.front();
-  if (kind.kind != ReplyKind::string) return false;
-  return (kind.str == "message" && r.elements.size() == 3) ||
-         (kind.str == "pmessage" && r.elements.size() == 4);
+void RedisConnection::complete(ReplyHandler to, domain::Result<Replies> result) {
+  asio::post(to.executor, [handler = std::move(to.handler), result = std::move(result)]() mutable {
+    std::move(handler)(std::move(result));
+  });
 }
-
-// co_spawn (Boost 1.81) needs a default-constructible result; Result<T> is not.
-asio::awaitable<std::optional<domain::Result<Replies>>> execute_on_strand(
-    std::shared_ptr<RedisConnection> self, std::vector<Command> commands) {
-  co_return co_await self->execute_here(std::move(commands));
-}
-
-}  // namespace
-
-struct RedisConnection::Pending {
-  Pending(const Strand& strand, std::size_t n) : timer(strand), expected(n) {}
-  asio::steady_timer timer;  // never expires: cancelled when done (or failed)
-  std::chrono::steady_clock::time_point deadline;
-  std::chrono::milliseconds timeout{};
-  std::size_t expected;
-  Replies replies;
-  Status error;
-  bool done = false;
-};
 
 std::shared_ptr<RedisConnection> RedisConnection::create(Strand strand, RedisUrl url,
                                                          ConnectionTimeouts timeouts,
@@ -103,12 +92,6 @@ RedisConnection::RedisConnection(Strand strand, RedisUrl url, ConnectionTimeouts
 
 RedisConnection::~RedisConnection() {
   if (reader_ != nullptr) redisReaderFree(reader_);
-}
-
-asio::awaitable<domain::Result<Replies>> RedisConnection::execute(std::vector<Command> commands) {
-  auto result = co_await asio::co_spawn(
-      strand_, execute_on_strand(shared_from_this(), std::move(commands)), asio::use_awaitable);
-  co_return std::move(*result);
 }
 
 void RedisConnection::close() {
@@ -220,15 +203,41 @@ asio::awaitable<domain::Result<Replies>> RedisConnection::execute_here(
   co_return co_await send_here(std::move(bytes).value(), replies, timeouts_.command);
 }
 
+void RedisConnection::submit_here(std::string bytes, std::size_t replies, ReplyHandler handler) {
+  if (state_ != State::open) {
+    complete(std::move(handler), failure_ ? *failure_ : unavailable("connection is not open"));
+    return;
+  }
+  enqueue_here(std::move(bytes), replies, timeouts_.command, std::move(handler));
+}
+
 asio::awaitable<domain::Result<Replies>> RedisConnection::send_here(
     std::string bytes, std::size_t replies, std::chrono::milliseconds timeout) {
-  if (state_ == State::closed) co_return *failure_;
   auto self = shared_from_this();
-  auto pending = std::make_shared<Pending>(strand_, replies);
-  pending->timer.expires_at(asio::steady_timer::time_point::max());
-  pending->timeout = timeout;
-  pending->deadline = std::chrono::steady_clock::now() + timeout;
-  pending_.push_back(pending);
+  auto initiate = [self, &bytes, replies, timeout](auto handler) {
+    self->enqueue_here(std::move(bytes), replies, timeout,
+                       reply_to(std::move(handler), self->strand_));
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
+                                          void(domain::Result<Replies>)>(initiate,
+                                                                         asio::use_awaitable);
+}
+
+void RedisConnection::enqueue_here(std::string bytes, std::size_t replies,
+                                   std::chrono::milliseconds timeout, ReplyHandler handler) {
+  if (state_ == State::closed) {
+    complete(std::move(handler), *failure_);
+    return;
+  }
+  if (replies == 0) {
+    complete(std::move(handler), Replies{});
+    return;
+  }
+  // Constructed in place: Boost 1.81's any_completion_handler recurses without end in
+  // its move assignment (it wraps itself), so a ReplyHandler is only ever moved into
+  // a new object.
+  pending_.push_back(Pending{
+      std::move(handler), std::chrono::steady_clock::now() + timeout, timeout, replies, {}});
   if (out_.empty()) {
     out_ = std::move(bytes);
   } else {
@@ -236,19 +245,16 @@ asio::awaitable<domain::Result<Replies>> RedisConnection::send_here(
   }
   start_writer();
   arm_watchdog();
-  co_await pending->timer.async_wait(kTuple);  // ends when done or failed
-  if (pending->error) co_return *pending->error;
-  co_return std::move(pending->replies);
 }
 
 void RedisConnection::arm_watchdog() {
   if (watchdog_armed_ || pending_.empty() || state_ == State::closed) return;
   watchdog_armed_ = true;
-  watchdog_.expires_at(pending_.front()->deadline);
+  watchdog_.expires_at(pending_.front().deadline);
   watchdog_.async_wait([self = shared_from_this()](boost::system::error_code) {
     self->watchdog_armed_ = false;
     if (self->state_ == State::closed || self->pending_.empty()) return;
-    const auto& oldest = *self->pending_.front();
+    const auto& oldest = self->pending_.front();
     if (oldest.deadline <= std::chrono::steady_clock::now()) {
       // A reply is missing, so no later reply can be matched either.
       self->close_here(unavailable(fmt::format("no reply within {} ms", oldest.timeout.count())));
@@ -318,12 +324,12 @@ void RedisConnection::dispatch(Reply reply) {
     close_here(unavailable("protocol error: a reply nobody asked for"));
     return;
   }
-  const auto pending = pending_.front();
-  pending->replies.push_back(std::move(reply));
-  if (pending->replies.size() >= pending->expected) {
+  auto& pending = pending_.front();
+  pending.replies.push_back(std::move(reply));
+  if (pending.replies.size() >= pending.expected) {
+    Pending done = std::move(pending);
     pending_.pop_front();
-    pending->done = true;
-    pending->timer.cancel();
+    complete(std::move(done.handler), std::move(done.replies));
   }
 }
 
@@ -349,11 +355,7 @@ void RedisConnection::close_here(domain::Error why) {
   out_.clear();
   auto pending = std::move(pending_);
   pending_.clear();
-  for (const auto& p : pending) {
-    p->error = failure_;
-    p->done = true;
-    p->timer.cancel();
-  }
+  for (auto& p : pending) complete(std::move(p.handler), *failure_);
 }
 
 }  // namespace sk::store::redis

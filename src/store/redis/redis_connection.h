@@ -7,19 +7,21 @@
 // bytes to an output buffer and joins a FIFO of pending requests; one writer
 // coroutine sends whatever has queued up in a single write, one reader coroutine
 // feeds the reader and hands each reply to the oldest pending request (Redis answers
-// in order). A request waits on its own steady_timer (never expiring), cancelled by
-// the reader when its last reply arrives. Timeouts are one watchdog timer per
-// connection, armed at the oldest request's deadline (a timer armed per request cost
-// a timer-queue update and often a timerfd system call per command): if that deadline
-// passes, the replies can no longer be matched, so the connection is closed and every
-// pending request fails unavailable. A connection is used once: after close (by
-// error, timeout or the owner) it stays closed; SupervisedConnection makes new ones.
+// in order). A request is a completion handler (the caller's coroutine, suspended),
+// posted to the caller's own executor with the replies when its last one arrives: no
+// coroutine, strand hop or timer of its own per command. Timeouts are one watchdog
+// timer per connection, armed at the oldest request's deadline (a timer armed per
+// request cost a timer-queue update and often a timerfd system call per command): if
+// that deadline passes, the replies can no longer be matched, so the connection is
+// closed and every pending request fails unavailable. A connection is used once:
+// after close (by error, timeout or the owner) it stays closed; SupervisedConnection
+// makes new ones.
 //
 // With a push handler (Pub/Sub), a "message"/"pmessage" array goes to the handler
 // instead of to a pending request.
 //
-// Thread-safety: execute(), close() and is_open() may be called from any thread. The
-// `*_here` members are for an owner whose coroutine already runs on strand().
+// Thread-safety: close() and is_open() may be called from any thread. The `*_here`
+// members are for an owner that already runs on strand().
 #pragma once
 
 #include <array>
@@ -31,7 +33,9 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -60,6 +64,27 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
  public:
   // Called on the strand, in arrival order, for each Pub/Sub message.
   using PushHandler = std::function<void(Reply)>;
+  // Receives a request's replies, or why there are none, on `executor` (the caller's).
+  // Move-construct only, never move-assign (see enqueue_here()).
+  struct ReplyHandler {
+    asio::any_io_executor executor;
+    asio::any_completion_handler<void(domain::Result<Replies>)> handler;
+  };
+  // The ReplyHandler of an async_initiate() handler (a suspended coroutine): it runs on
+  // its associated executor, `fallback` if it has none.
+  template <typename Handler>
+  static ReplyHandler reply_to(Handler handler, const Strand& fallback) {
+    asio::any_io_executor executor = asio::get_associated_executor(handler, fallback);
+    return ReplyHandler{std::move(executor), std::move(handler)};
+  }
+
+  // The RESP encoding of `commands`, in one buffer; validation error for an empty
+  // command. Pure: callers format before they hop onto the strand.
+  static domain::Result<std::string> format(const std::vector<Command>& commands);
+
+  // Hands `result` to `to`, posted to its executor: never inline, since the caller
+  // may be inside the reader.
+  static void complete(ReplyHandler to, domain::Result<Replies> result);
 
   static std::shared_ptr<RedisConnection> create(Strand strand, RedisUrl url,
                                                  ConnectionTimeouts timeouts,
@@ -73,11 +98,6 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   // Connected and authenticated, and not closed since. Thread-safe.
   bool is_open() const { return open_.load(std::memory_order_acquire); }
 
-  // Sends `commands` back to back; their replies in order (a Redis error reply is a
-  // Reply, not an Error). Fails unavailable if the connection is not open, breaks, or
-  // the last reply does not arrive within the command timeout. Thread-safe.
-  asio::awaitable<domain::Result<Replies>> execute(std::vector<Command> commands);
-
   // Closes the connection (posted to the strand); pending requests fail unavailable.
   void close();
 
@@ -87,8 +107,14 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   // trip, all within the connect timeout. Called once, before anything else.
   asio::awaitable<Status> connect_here();
 
-  // As execute(), when `replies` replies are expected in total (SUBSCRIBE a b c
-  // answers three times).
+  // Sends `bytes` (format()ted commands) and hands `handler` the `replies` replies
+  // that follow, in order (a Redis error reply is a Reply, not an Error). Fails
+  // unavailable if the connection is not open, breaks, or the last reply does not
+  // arrive within the command timeout.
+  void submit_here(std::string bytes, std::size_t replies, ReplyHandler handler);
+
+  // The same for a coroutine: `commands`, with one reply per command unless `replies`
+  // says how many in total (SUBSCRIBE a b c answers three times).
   asio::awaitable<domain::Result<Replies>> execute_here(std::vector<Command> commands,
                                                         std::size_t replies);
   asio::awaitable<domain::Result<Replies>> execute_here(std::vector<Command> commands);
@@ -105,10 +131,19 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 
  private:
   enum class State { idle, connecting, open, closed };
-  struct Pending;
+  // A request sent (or queued to be), waiting for its replies.
+  struct Pending {
+    ReplyHandler handler;
+    std::chrono::steady_clock::time_point deadline;
+    std::chrono::milliseconds timeout{};
+    std::size_t expected = 0;
+    Replies replies;
+  };
 
   RedisConnection(Strand strand, RedisUrl url, ConnectionTimeouts timeouts, PushHandler on_push);
 
+  void enqueue_here(std::string bytes, std::size_t replies, std::chrono::milliseconds timeout,
+                    ReplyHandler handler);
   asio::awaitable<domain::Result<Replies>> send_here(std::string bytes, std::size_t replies,
                                                      std::chrono::milliseconds timeout);
   Status check_handshake(const Replies& replies, const std::vector<Command>& sent);
@@ -134,7 +169,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   std::array<char, std::size_t{16} * 1024> read_buf_{};
   std::string out_;  // formatted requests not yet handed to a write
   bool writing_ = false;
-  std::deque<std::shared_ptr<Pending>> pending_;  // sent or queued, oldest first
+  std::deque<Pending> pending_;  // sent or queued, oldest first
   State state_ = State::idle;
   Status failure_;
   std::atomic<bool> open_{false};

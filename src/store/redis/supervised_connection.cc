@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -92,23 +93,50 @@ asio::awaitable<Status> SupervisedConnection::attempt(
 
 asio::awaitable<domain::Result<Replies>> SupervisedConnection::execute(
     std::vector<Command> commands) {
-  auto result = co_await asio::co_spawn(
-      strand_, execute_on_strand(shared_from_this(), std::move(commands)), asio::use_awaitable);
-  co_return std::move(*result);
+  if (commands.empty()) co_return Replies{};
+  auto bytes = RedisConnection::format(commands);
+  if (!bytes.ok()) co_return bytes.error();
+  auto initiate = [self = shared_from_this(), bytes = std::move(bytes).value(),
+                   replies = commands.size()](auto handler) mutable {
+    asio::dispatch(self->strand_, [self, bytes = std::move(bytes), replies,
+                                   handler = RedisConnection::reply_to(std::move(handler),
+                                                                       self->strand_)]() mutable {
+      self->submit_here(std::move(bytes), replies, std::move(handler));
+    });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
+                                          void(domain::Result<Replies>)>(std::move(initiate),
+                                                                         asio::use_awaitable);
 }
 
-asio::awaitable<std::optional<domain::Result<Replies>>> SupervisedConnection::execute_on_strand(
-    std::shared_ptr<SupervisedConnection> self, std::vector<Command> commands) {
-  if (self->state_ == State::connecting) {
+void SupervisedConnection::submit_here(std::string bytes, std::size_t replies,
+                                       RedisConnection::ReplyHandler handler, bool waited) {
+  if (state_ == State::connecting && !waited) {
     // Bounded: the attempt ends within the connect timeout (plus the hook's commands).
-    co_await self->attempt_done_.async_wait(kTuple);
+    asio::co_spawn(
+        strand_,
+        submit_after_attempt(shared_from_this(), std::move(bytes), replies, std::move(handler)),
+        asio::detached);
+    return;
   }
-  if (self->state_ == State::closed) co_return unavailable("the client is closed");
-  if (self->state_ != State::ready || !self->conn_) {
-    co_return self->last_error_ ? *self->last_error_ : unavailable("not connected");
+  Status failed;
+  if (state_ == State::closed) {
+    failed = unavailable("the client is closed");
+  } else if (state_ != State::ready || !conn_) {
+    failed = last_error_ ? *last_error_ : unavailable("not connected");
   }
-  auto conn = self->conn_;
-  co_return co_await conn->execute_here(std::move(commands));
+  if (failed) {
+    RedisConnection::complete(std::move(handler), *failed);
+    return;
+  }
+  conn_->submit_here(std::move(bytes), replies, std::move(handler));
+}
+
+asio::awaitable<void> SupervisedConnection::submit_after_attempt(
+    std::shared_ptr<SupervisedConnection> self, std::string bytes, std::size_t replies,
+    RedisConnection::ReplyHandler handler) {
+  co_await self->attempt_done_.async_wait(kTuple);
+  self->submit_here(std::move(bytes), replies, std::move(handler), true);
 }
 
 void SupervisedConnection::close() {

@@ -55,8 +55,13 @@ class SupervisedConnection : public std::enable_shared_from_this<SupervisedConne
                        RedisClientOptions options, RedisConnection::PushHandler on_push,
                        OnConnected on_connected);
   static asio::awaitable<void> run(std::shared_ptr<SupervisedConnection> self);
-  static asio::awaitable<std::optional<domain::Result<Replies>>> execute_on_strand(
-      std::shared_ptr<SupervisedConnection> self, std::vector<Command> commands);
+  // execute() on the strand: straight to the connection when ready (no coroutine);
+  // a coroutine only to wait for a connect attempt in progress.
+  void submit_here(std::string bytes, std::size_t replies, RedisConnection::ReplyHandler handler,
+                   bool waited = false);
+  static asio::awaitable<void> submit_after_attempt(std::shared_ptr<SupervisedConnection> self,
+                                                    std::string bytes, std::size_t replies,
+                                                    RedisConnection::ReplyHandler handler);
   asio::awaitable<Status> attempt(const std::shared_ptr<RedisConnection>& conn);
   void close_here();
 
