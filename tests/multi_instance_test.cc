@@ -742,5 +742,43 @@ TEST_F(MultiInstance, WatchersAreResyncedWhenTheSubscriptionReturnsAfterAMissedU
   }
 }
 
+// ---------------------------------------------------------------------------
+// 11. Writes publish in full only for sessions some instance's watchers registered;
+// the others get a bare version. A watcher whose registration was lost (here: the
+// leases deleted behind the instances' backs) still gets every change, by re-reading
+// on the bare version.
+
+TEST_F(MultiInstance, AWatcherWhoseRegistrationWasLostStillSeesEveryChange) {
+  start_redis();
+  const auto fleet = launch_ready(2);
+  auto &a = *fleet[0], &b = *fleet[1];
+  const auto id = session_id(14);
+  const auto unwatched = session_id(15);
+  ASSERT_EQ(post(a, "/v1/sessions", chess_body(id)).status, 201u);
+  ASSERT_EQ(post(a, "/v1/sessions", chess_body(unwatched)).status, 201u);
+  Watcher w("B", b.port(), id);
+  w.expect_sync();
+  const auto leases = redis_->cli({"KEYS", prefix() + "*watched"});
+  ASSERT_EQ(leases.elements.size(), 1u) << "one lease set, of the watched session's shard";
+  EXPECT_EQ(redis_->cli({"ZCARD", leases.elements[0].str}).integer, 1);
+
+  ASSERT_EQ(post(a, session_path(id, "start")).status, 200u);  // version 2, in full
+  ASSERT_TRUE(w.read_until_version(2));
+  EXPECT_EQ(w.received.back()["type"].str(), "STATE_UPDATE");
+
+  ASSERT_EQ(redis_->cli({"DEL", leases.elements[0].str}).integer, 1);
+  ASSERT_NO_FATAL_FAILURE(switch_at(a, id, 2));  // version 3, a bare version
+  EXPECT_TRUE(w.read_until_version(3)) << "left stale at v" << w.version;
+  ASSERT_NO_FATAL_FAILURE(switch_at(a, id, 3));  // version 4
+  EXPECT_TRUE(w.read_until_version(4)) << "left stale at v" << w.version;
+  expect_consecutive(w.state_versions(), 2, 4, "watcher on B");
+
+  // Nobody ever watched the other session: no lease of it.
+  const auto all = redis_->cli({"KEYS", prefix() + "*watched"});
+  for (const auto& key : all.elements) {
+    EXPECT_TRUE(redis_->cli({"ZSCORE", key.str, unwatched}).is_nil());
+  }
+}
+
 }  // namespace
 }  // namespace sk::testing

@@ -49,6 +49,10 @@ SessionService::SessionService(store::SessionStore& store, const domain::Clock& 
                                Metrics* metrics, audit::SessionRecovery* recovery)
     : store_(store), clock_(clock), metrics_(metrics), recovery_(recovery) {}
 
+asio::awaitable<store::Subscription> SessionService::watch(domain::Uuid id) {
+  co_return co_await store_.watch(id);
+}
+
 asio::awaitable<Result<domain::Session>> SessionService::recover(domain::Uuid id) {
   if (!recovery_) co_return Error::not_found();
   auto loaded = co_await recovery_->load(id);

@@ -61,6 +61,9 @@ class SessionService {
                                                                   domain::Command command);
   // true when something was deleted.
   boost::asio::awaitable<domain::Result<bool>> remove(domain::Uuid id);
+  // A WebSocket watcher's registration with the store (SessionStore::watch()): taken
+  // before its first read, held while it watches.
+  boost::asio::awaitable<store::Subscription> watch(domain::Uuid id);
   // The deadline handler: applies whatever time-out is due for `id`.
   boost::asio::awaitable<void> fire_deadline(domain::Uuid id);
 

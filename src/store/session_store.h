@@ -10,7 +10,8 @@
 //   updated_at (the engine does). Every write refreshes the TTL.
 // - A write is one atomic step: the state, its audit events, its deadline-index entry
 //   and its messages. Subscribers (on every instance) receive the messages of one
-//   session in write order, after the write is visible to get().
+//   session in write order, after the write is visible to get(): in full while some
+//   instance watch()es the session, else possibly as one bare update (see watch()).
 // - remove() deletes and publishes a `deleted` message; it is idempotent (false when
 //   nothing was there).
 // - The deadline handler is called (on some thread of the executor) at or shortly
@@ -130,6 +131,14 @@ class SessionStore {
 
   // Every message of every session, on this instance. The handler must not block.
   virtual Subscription subscribe(MessageHandler handler) = 0;
+  // This instance shows `id` to watchers (WebSocket clients) until the returned
+  // handle is dropped: its writes' messages must reach subscribers in full. For a
+  // session nobody watches an engine may deliver instead one bare update per write
+  // (kind update, the version, an empty payload): enough for caches and long polls.
+  // Call it BEFORE reading the state a watcher starts from; a watcher that still gets
+  // a bare update (its registration failed or lapsed) re-reads the session. Default:
+  // nothing to do, every message goes out in full.
+  virtual asio::awaitable<Subscription> watch(Uuid /*id*/) { co_return Subscription{}; }
   // Set once, before the first write.
   virtual void set_deadline_handler(DeadlineHandler handler) = 0;
 

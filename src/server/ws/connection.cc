@@ -190,6 +190,8 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
   accepting_ = true;
   const auto& clock = hub_->service().clock();
   auto connected = connected_message(*session_id_, clock.wall_now());
+  // Registered before the first read: every write after that read comes in full.
+  watch_lease_ = co_await hub_->service().watch(*session_id_);
   auto snapshot = co_await fetch();
   if (aborted_) co_return false;  // dropped while reading (queue overflow)
   if (discard_) co_return true;   // shut down while reading: the writer just closes
@@ -429,6 +431,7 @@ void Connection::finish() {
   beast::error_code ignored;
   ws_.next_layer().close(ignored);
   hub_->finished(*this);
+  watch_lease_.reset();
   if (opened_) {
     if (auto* m = hub_->metrics()) m->websocket_closed();
   }

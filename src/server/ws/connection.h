@@ -135,6 +135,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string partial_;
 
   std::optional<domain::Uuid> session_id_;
+  store::Subscription watch_lease_;  // the store's registration of this watcher
   SendQueue queue_;
   Outgoing sending_;               // the frame being written (its payload must outlive the write)
   std::int64_t last_version_ = 0;  // of the newest state message queued

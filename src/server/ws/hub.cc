@@ -94,6 +94,12 @@ struct Hub::Impl final : HubLink {
     }
     if (targets.empty()) return;
 
+    if (message.kind == store::MessageKind::update && message.payload.empty()) {
+      // A bare version: the store did not count the session as watched (a watch
+      // registration that failed or lapsed). The watchers re-read it.
+      for (auto& c : targets) Connection::resync(std::move(c));
+      return;
+    }
     const auto& clock = service_.clock();
     const bool deleted = message.kind == store::MessageKind::deleted;
     // Formatted once, shared by every watcher's queue. A TTL expiry has no payload.

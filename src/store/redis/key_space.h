@@ -1,8 +1,8 @@
 // KeySpace: the names of everything the Redis engine keeps, under one prefix.
 //
 // Redis Cluster runs a script only if every key it touches is in one slot, and a
-// write touches the session, the deadline index, the expiry index and the audit
-// stream. Those indexes and the stream are therefore sharded: a session belongs to
+// write touches the session, the deadline index, the expiry index, the watch leases
+// and the audit stream. Those indexes and the stream are therefore sharded: a session belongs to
 // shard hash(id) % shards, and every key of a shard carries the hash tag {n}:
 //
 //   <prefix>{n}:session:<id>   hash: s (state JSON), v (version), x (expires, unix ms),
@@ -10,6 +10,9 @@
 //                              c (created_at, unix ms: the life in audit ids)
 //   <prefix>{n}:deadlines      sorted set: session id by deadline (or claim lease)
 //   <prefix>{n}:expiries       sorted set: session id by expiry
+//   <prefix>{n}:watched        sorted set: session id by the end of its watch lease, for
+//                              sessions some instance's WebSocket clients watch
+//                              (watch_registry.h)
 //   <prefix>{n}:audit          stream: the audit events of the shard's writes (consumer
 //                              group "audit"; audit/queue/redis_audit_queue.h)
 //   <prefix>audit:dead         stream: dead-lettered audit events, with their error
@@ -48,6 +51,7 @@ class KeySpace {
   }
   std::string deadlines(int shard) const { return tag(shard) + ":deadlines"; }
   std::string expiries(int shard) const { return tag(shard) + ":expiries"; }
+  std::string watched(int shard) const { return tag(shard) + ":watched"; }
   std::string audit(int shard) const { return tag(shard) + ":audit"; }
   std::string channel() const { return prefix_ + "events"; }
 

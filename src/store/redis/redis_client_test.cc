@@ -5,12 +5,16 @@
 // no background work. Timing assertions are generous upper bounds (< 3 s), never tight.
 #include "store/redis/redis_client.h"
 
+#include <atomic>
 #include <future>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
 
@@ -34,6 +38,8 @@ RedisUrl parse(const std::string& url) {
 // string literals inside a coroutine ("array used as initializer").
 Args incr_counter() { return {"INCR", "counter"}; }
 Args echo(const std::string& token) { return {"ECHO", token}; }
+Args ping() { return {"PING"}; }
+Args block_forever() { return {"BLPOP", "never-pushed", "0"}; }
 
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
@@ -359,6 +365,41 @@ TEST(Backoff, DoublesUpToTheMaxAndResets) {
   EXPECT_EQ(b.next(), 300ms);
   b.reset();
   EXPECT_EQ(b.next(), 50ms);
+}
+
+// A context stopped and destroyed with a request in flight (a stop() before any
+// close) frees the waiting caller, even when that caller keeps the client alive, as
+// the store's coroutines keep the store's core.
+TEST(RedisClientShutdown, AContextDestroyedWithARequestInFlightFreesItsCaller) {
+  RedisServerFixture server;
+  auto io = std::make_unique<asio::io_context>();
+  RedisClientOptions options;
+  options.command_timeout = std::chrono::milliseconds{60'000};  // never the way out here
+  std::weak_ptr<RedisClient> weak;
+  std::atomic<bool> sent{false};
+  {
+    auto client = std::make_shared<RedisClient>(io->get_executor(), parse(server.url()), options);
+    weak = client;
+    asio::co_spawn(
+        *io,
+        [client, &sent]() -> asio::awaitable<void> {
+          auto pong = co_await client->command(ping());
+          EXPECT_TRUE(pong.ok());
+          sent = true;
+          auto blocked = co_await client->command(block_forever());
+          (void)blocked;
+          ADD_FAILURE() << "BLPOP on a list nobody pushes to returned";
+        },
+        asio::detached);
+  }
+  const auto until = Clock::now() + 10s;
+  while (!sent && Clock::now() < until) io->run_one_for(10ms);
+  ASSERT_TRUE(sent) << "no connection to Redis";
+  io->run_for(200ms);  // the BLPOP is on the wire
+  io->stop();
+  ASSERT_FALSE(weak.expired()) << "the caller should still hold the client here";
+  io.reset();
+  EXPECT_TRUE(weak.expired()) << "the suspended caller, and the client it holds, leaked";
 }
 
 }  // namespace

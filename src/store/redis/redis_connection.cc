@@ -5,6 +5,7 @@
 
 #include <array>
 #include <charconv>
+#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -40,6 +41,43 @@ bool is_push(const Reply& r) {
          (kind.str == "pmessage" && r.elements.size() == 4);
 }
 
+// The live connections of one execution context. A pending request's handler (its
+// caller, suspended) lives in the connection, not in an asio operation, so the
+// context cannot destroy it when it is shut down with requests in flight (a stop()
+// before the close has run): this service does, as asio does for its own operations.
+// Otherwise a caller holding, up its chain, the owner of the connection would keep
+// both alive for good.
+class LiveConnections : public asio::execution_context::service {
+ public:
+  using key_type = LiveConnections;
+  static inline asio::execution_context::id id;
+
+  explicit LiveConnections(asio::execution_context& context)
+      : asio::execution_context::service(context) {}
+
+  void add(const std::shared_ptr<RedisConnection>& connection) {
+    std::lock_guard lock(mu_);
+    std::erase_if(live_, [](const auto& weak) { return weak.expired(); });
+    live_.push_back(connection);
+  }
+
+ private:
+  // No thread runs the context any more.
+  void shutdown() override {
+    std::vector<std::weak_ptr<RedisConnection>> live;
+    {
+      std::lock_guard lock(mu_);
+      live.swap(live_);
+    }
+    for (const auto& weak : live) {
+      if (auto connection = weak.lock()) connection->abandon_pending();
+    }
+  }
+
+  std::mutex mu_;
+  std::vector<std::weak_ptr<RedisConnection>> live_;
+};
+
 }  // namespace
 
 // Arrays of bulk strings, as hiredis's redisFormatCommandArgv writes them, in one
@@ -73,8 +111,17 @@ void RedisConnection::complete(ReplyHandler to, domain::Result<Replies> result) 
 std::shared_ptr<RedisConnection> RedisConnection::create(Strand strand, RedisUrl url,
                                                          ConnectionTimeouts timeouts,
                                                          PushHandler on_push) {
-  return std::shared_ptr<RedisConnection>(
+  auto connection = std::shared_ptr<RedisConnection>(
       new RedisConnection(std::move(strand), std::move(url), timeouts, std::move(on_push)));
+  auto& context = asio::query(connection->strand_, asio::execution::context);
+  asio::use_service<LiveConnections>(context).add(connection);
+  return connection;
+}
+
+void RedisConnection::abandon_pending() {
+  auto pending = std::move(pending_);
+  pending_.clear();
+  // Destroyed here, not invoked: the callers' coroutines end with the context.
 }
 
 RedisConnection::RedisConnection(Strand strand, RedisUrl url, ConnectionTimeouts timeouts,

@@ -126,6 +126,10 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   // Closes now; `why` is what pending and later requests fail with.
   void close_here(domain::Error why);
 
+  // Destroys the pending requests' handlers without calling them. Only when no thread
+  // runs the executor any more (its context shuts down with requests in flight).
+  void abandon_pending();
+
   // Why the connection closed (or the connect failed); nullopt while it has not.
   const Status& failure_here() const { return failure_; }
 

@@ -11,7 +11,12 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "domain/json.h"
 #include "store/fan_out.h"
@@ -20,6 +25,7 @@
 #include "store/redis/redis_client.h"
 #include "store/redis/redis_subscriber.h"
 #include "store/redis/scripts.h"
+#include "store/redis/watch_registry.h"
 
 namespace sk::store::redis {
 
@@ -129,13 +135,10 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
                 fan->publish(*message);
               }
             },
-            [fan = fan_out, cache = cache] {
-              StoreMessage resync{Uuid{}, MessageKind::resync, 0, {}};
-              cache->seen(resync);
-              fan->publish(resync);
-            })) {}
+            [this] { resubscribed(); })) {}
 
   void start() {
+    watches = WatchRegistry::start(executor, client, keys, clock, options.watch_lease);
     subscriber->start();
     auto poller_options = options.poller;
     poller_options.audit_max_length = options.audit_max_length;
@@ -143,6 +146,31 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
                                    [weak = weak_from_this()](const Uuid& id) {
                                      if (auto self = weak.lock()) self->due(id);
                                    });
+  }
+
+  // Messages may have been lost while the subscription was down, and Redis may have
+  // restarted without the watch leases: the leases first (retried while the pool
+  // reconnects, for at most ~2 s), so that the re-reads watchers make on `resync` are
+  // followed by full messages again. (The subscriber, which calls this, is closed
+  // before the Core goes away.)
+  void resubscribed() {
+    asio::co_spawn(executor, resync_after_renewal(weak_from_this()), asio::detached);
+  }
+
+  static asio::awaitable<void> resync_after_renewal(std::weak_ptr<Core> weak) {
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      auto core = weak.lock();
+      if (!core || core->closed) co_return;
+      const bool renewed = co_await core->watches->renew_all();
+      if (renewed) break;
+      asio::steady_timer pause(core->executor, std::chrono::milliseconds{100});
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    auto core = weak.lock();
+    if (!core || core->closed) co_return;
+    StoreMessage resync{Uuid{}, MessageKind::resync, 0, {}};
+    core->cache->seen(resync);
+    core->fan_out->publish(resync);
   }
 
   // A claimed deadline: the handler applies the time-out through update(); it runs
@@ -168,6 +196,7 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
   const std::shared_ptr<WriteCache> cache;
   const std::unique_ptr<RedisSubscriber> subscriber;
   std::shared_ptr<DeadlinePoller> poller;  // set by start(), before anything runs
+  std::shared_ptr<WatchRegistry> watches;  // likewise
 
   std::mutex mu;
   DeadlineHandler deadline_handler;  // guarded by mu
@@ -185,7 +214,8 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
   const std::int64_t expires_ms = domain::to_unix_ms(now + ttl);
 
   std::vector<std::string> script_keys{keys.session(s.session_id), keys.deadlines(shard),
-                                       keys.expiries(shard), keys.audit(shard)};
+                                       keys.expiries(shard), keys.audit(shard),
+                                       keys.watched(shard)};
   std::vector<std::string> args;
   args.reserve(13 + w.events.size() + w.messages.size());
   args.emplace_back(create ? "create" : "update");
@@ -323,6 +353,12 @@ asio::awaitable<Status> RedisStore::broadcast(Uuid id, std::string message) {
   co_return std::nullopt;
 }
 
+asio::awaitable<Subscription> RedisStore::watch(Uuid id) {
+  auto core = core_;
+  if (core->closed) co_return Subscription{};
+  co_return co_await core->watches->watch(id);
+}
+
 Subscription RedisStore::subscribe(MessageHandler handler) {
   return core_->fan_out->subscribe(std::move(handler));
 }
@@ -362,6 +398,7 @@ asio::awaitable<Result<std::int64_t>> RedisStore::count() {
 void RedisStore::close() {
   if (core_->closed.exchange(true)) return;
   core_->poller->close();
+  core_->watches->close();
   core_->subscriber->close();
   core_->client->close();
   core_->cache->clear();

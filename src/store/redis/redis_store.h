@@ -5,6 +5,8 @@
 //   and expiry indexes, audit stream append and Pub/Sub publish, atomically.
 // - Every instance subscribes once to the events channel (RedisSubscriber) and hands
 //   each message to its local subscribers in arrival order, which is write order.
+//   A write's messages go out in full only for sessions some instance watches
+//   (watch(), WatchRegistry); for the others the channel carries a bare version.
 //   When the subscription comes back after a break it also hands them one `resync`
 //   message: what was published meanwhile is lost, so they re-read what they watch.
 // - Every instance polls the deadline index (DeadlinePoller) and claims due
@@ -48,6 +50,9 @@ struct RedisStoreOptions {
   // Sessions whose last write by this instance is kept for the read of the next
   // command (get_for_update); 0 turns the cache off. Full: emptied, then refilled.
   std::size_t write_cache_size = 16384;
+  // How long a watch registration lasts unless renewed (every third of it): after an
+  // instance stops, its watchers' sessions publish in full for at most this long.
+  std::chrono::milliseconds watch_lease{30'000};
   RedisClientOptions client;
   DeadlinePollerOptions poller;
 };
@@ -72,6 +77,9 @@ class RedisStore final : public SessionStore {
                                        std::string message) override;
   asio::awaitable<Status> broadcast(Uuid id, std::string message) override;
 
+  // Registers a watch lease (watch_registry.h); the write script publishes in full
+  // only for sessions with one.
+  asio::awaitable<Subscription> watch(Uuid id) override;
   Subscription subscribe(MessageHandler handler) override;
   void set_deadline_handler(DeadlineHandler handler) override;
 

@@ -116,6 +116,7 @@ TEST_F(RedisStoreTest, WritesOnOneInstanceReachSubscribersOfEveryInstanceInOrder
   auto sb = b.subscribe(on_b.handler());
   auto sc = c.subscribe(on_c.handler());
   const Uuid id = session_id(1);
+  auto watched = run(c.watch(id));  // in full: somebody watches it
   Session s = create_in(a, id, {"v1"});
   RedisStore* writers[] = {&b, &c, &a};
   for (int i = 0; i < 30; ++i) {
@@ -260,6 +261,94 @@ TEST_F(RedisStoreTest, EveryWriteAppendsItsAuditEventsToTheShardsStream) {
   }
 }
 
+// Watch leases (watch_registry.h): full messages only while somebody watches; a
+// bare version otherwise, which still drops other instances' cache entries.
+TEST_F(RedisStoreTest, WritesOfSessionsNobodyWatchesPublishABareVersion) {
+  auto& a = open(manual_);
+  auto& b = open(manual_);
+  MessageLog on_b;
+  auto sb = b.subscribe(on_b.handler());
+  const Uuid id = session_id(1);
+  Session s = create_in(a, id, {"c1", "c2"});
+  const auto write = [&](std::vector<std::string> messages) {
+    Session next = bumped(s);
+    ASSERT_FALSE(run(a.update(write_of(next, std::move(messages)), s.version)));
+    s = next;
+  };
+  write({"u2"});
+  const auto k = keys();
+  const auto shard = k.shard_of(id);
+  EXPECT_TRUE(cli({"ZSCORE", k.watched(shard), id.to_string()}).is_nil());
+
+  {
+    auto watched = run(b.watch(id));
+    EXPECT_FALSE(cli({"ZSCORE", k.watched(shard), id.to_string()}).is_nil());
+    write({"u3", "t3"});
+  }
+  // Dropped, but its lease runs on (another instance may still watch): in full.
+  write({"u4"});
+  manual_.advance(RedisStoreOptions{}.watch_lease);
+  write({"u5"});  // the lease has lapsed: bare again
+  write({});      // no messages: nothing published
+
+  ASSERT_TRUE(on_b.wait_for(6));
+  expect_messages(on_b.messages(), id,
+                  {{MessageKind::update, 1, ""},
+                   {MessageKind::update, 2, ""},
+                   {MessageKind::update, 3, "u3"},
+                   {MessageKind::update, 3, "t3"},
+                   {MessageKind::update, 4, "u4"},
+                   {MessageKind::update, 5, ""}});
+}
+
+TEST_F(RedisStoreTest, WatchLeasesAreRenewedWhileHeldAndLapseWhenDropped) {
+  RedisStoreOptions options;
+  options.watch_lease = 1500ms;  // renewed every 500 ms
+  auto& a = open(system_, options);
+  MessageLog log;
+  auto sub = a.subscribe(log.handler());
+  const Uuid id = session_id(1);
+  const auto k = keys();
+  const auto watched_key = k.watched(k.shard_of(id));
+  Session s;
+  {
+    auto watched = run(a.watch(id));
+    std::this_thread::sleep_for(3s);  // twice the lease: only renewals keep it
+    s = create_in(a, id, {"held"});
+  }
+  // Dropped: the lease runs out, and a later renewal round removes it.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return cli({"ZSCORE", watched_key, id.to_string()}).is_nil();
+      },
+      10s))
+      << "the lease of a dropped watch was never removed";
+  ASSERT_FALSE(run(a.update(write_of(bumped(s), {"dropped"}), 1)));
+  ASSERT_TRUE(log.wait_for(2));
+  expect_messages(log.messages(), id,
+                  {{MessageKind::update, 1, "held"}, {MessageKind::update, 2, ""}});
+}
+
+TEST_F(RedisStoreTest, WatchesAreRegisteredAgainWhenRedisComesBackWithoutThem) {
+  RedisServerFixture own(RedisServerFixture::Options{"", false});  // no persistence
+  auto& store = open(manual_, {}, own.url());
+  MessageLog log;
+  auto sub = store.subscribe(log.handler());
+  const Uuid id = session_id(1);
+  auto watched = run(store.watch(id));
+  own.stop();
+  own.start();  // empty: no session, no lease
+  // The leases are back before the resync that tells watchers to re-read.
+  ASSERT_TRUE(log.wait_until([](const auto& all) {
+    return std::any_of(all.begin(), all.end(),
+                       [](const auto& m) { return m.kind == MessageKind::resync; });
+  }));
+  ASSERT_TRUE(wait_until([&] { return run(store.healthy()); }, 10s));
+  create_in(store, id, {"after"});
+  ASSERT_TRUE(log.wait_for(2));
+  expect_messages(log.messages(), id, {{MessageKind::update, 1, "after"}});
+}
+
 TEST_F(RedisStoreTest, AllKeysOfOneWriteShareOneHashTag) {
   auto& store = open(manual_);
   for (int n = 1; n <= 40; ++n) create_in(store, session_id(n), {}, kT0 + 1h);
@@ -328,6 +417,7 @@ TEST_F(RedisStoreTest, IdleSessionsAreExpiredActivelyWithADeletedMessage) {
   MessageLog log;
   auto sub = store.subscribe(log.handler());
   const Uuid id = session_id(1);
+  auto watched = run(store.watch(id));
   create_in(store, id, {"v1"});
   ASSERT_TRUE(log.wait_until(
       [&](const auto& all) {

@@ -29,14 +29,15 @@ struct LuaScript {
 };
 
 // create and update.
-//   KEYS: session, deadlines, expiries, audit
+//   KEYS: session, deadlines, expiries, audit, watched
 //   ARGV: mode (create|update), now_ms, expires_ms, backstop_ms (PEXPIRE), expected
 //         version ("" for none), new version, state JSON, deadline_ms ("" for none), session id,
 //         channel, audit max length (0: never trim), event count N, created_at_ms (the
 //         session's life, in its audit ids and kept as hash field c), N event JSONs,
 //         then the messages
 //   Audit entries: id "<session>:<created_ms>:<version>:<n>" (domain/audit_record.h),
-//   session, version, event, state.
+//   session, version, event, state. The messages are published in full when the
+//   session's watch lease runs past now, else as one bare version ("u|<v>|<id>|").
 //   → {"ok"} | {"exists"} | {"not_found"} | {"conflict", actual version}
 const LuaScript& write_script();
 

@@ -1,5 +1,5 @@
 -- write: see write_script() in scripts.h for KEYS, ARGV and the reply.
-local key, deadlines, expiries, audit = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local key, deadlines, expiries, audit, watched = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local mode, now, expires, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local expected, version, state, deadline = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local id, channel, maxlen, nevents = ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12])
@@ -34,7 +34,14 @@ for n = 1, nevents do
   end
   i = i + 1
 end
-for j = i, #ARGV do
-  redis.call('PUBLISH', channel, 'u|' .. version .. '|' .. id .. '|' .. ARGV[j])
+if i <= #ARGV then
+  local lease = redis.call('ZSCORE', watched, id)
+  if lease and tonumber(lease) > now then
+    for j = i, #ARGV do
+      redis.call('PUBLISH', channel, 'u|' .. version .. '|' .. id .. '|' .. ARGV[j])
+    end
+  else  -- nobody watches: the version alone, for caches and long polls
+    redis.call('PUBLISH', channel, 'u|' .. version .. '|' .. id .. '|')
+  end
 end
 return {'ok'}
