@@ -262,7 +262,8 @@ TEST_F(RedisStoreTest, EveryWriteAppendsItsAuditEventsToTheShardsStream) {
 }
 
 // Watch leases (watch_registry.h): full messages only while somebody watches; a
-// bare version otherwise, which still drops other instances' cache entries.
+// bare version otherwise, which still drops other instances' cache entries (the test
+// above writes sessions nobody watches).
 TEST_F(RedisStoreTest, WritesOfSessionsNobodyWatchesPublishABareVersion) {
   auto& a = open(manual_);
   auto& b = open(manual_);

@@ -73,11 +73,6 @@ void WatchRegistry::release(const domain::Uuid& id) {
   if (it != counts_.end() && --it->second <= 0) counts_.erase(it);
 }
 
-std::size_t WatchRegistry::watched() const {
-  std::lock_guard lock(mu_);
-  return counts_.size();
-}
-
 asio::awaitable<bool> WatchRegistry::renew_all() {
   const auto now = clock_.wall_now();
   const auto until = unix_ms_arg(now + lease_);

@@ -20,7 +20,6 @@
 #pragma once
 
 #include <chrono>
-#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -52,9 +51,6 @@ class WatchRegistry : public std::enable_shared_from_this<WatchRegistry> {
   // Renews every lease held here and drops lapsed ones; false if Redis did not take it.
   asio::awaitable<bool> renew_all();
 
-  // Sessions watched here now.
-  std::size_t watched() const;
-
   // Ends the renewals (idempotent). Leases lapse by themselves.
   void close();
 
@@ -71,7 +67,7 @@ class WatchRegistry : public std::enable_shared_from_this<WatchRegistry> {
   const std::chrono::milliseconds lease_;
   asio::steady_timer timer_;  // on strand_
 
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::unordered_map<domain::Uuid, int, domain::UuidHash> counts_;  // guarded by mu_
   bool closed_ = false;                                             // guarded by mu_
 };
