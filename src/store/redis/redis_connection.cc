@@ -241,18 +241,20 @@ asio::awaitable<domain::Result<Replies>> RedisConnection::execute_here(
 
 asio::awaitable<domain::Result<Replies>> RedisConnection::execute_here(
     std::vector<Command> commands, std::size_t replies) {
-  if (state_ != State::open) {
-    co_return failure_ ? *failure_ : unavailable("connection is not open");
-  }
+  if (state_ != State::open) co_return not_open();
   if (commands.empty()) co_return Replies{};
   auto bytes = format(commands);
   if (!bytes.ok()) co_return bytes.error();
   co_return co_await send_here(std::move(bytes).value(), replies, timeouts_.command);
 }
 
+domain::Error RedisConnection::not_open() const {
+  return failure_ ? *failure_ : unavailable("connection is not open");
+}
+
 void RedisConnection::submit_here(std::string bytes, std::size_t replies, ReplyHandler handler) {
   if (state_ != State::open) {
-    complete(std::move(handler), failure_ ? *failure_ : unavailable("connection is not open"));
+    complete(std::move(handler), not_open());
     return;
   }
   enqueue_here(std::move(bytes), replies, timeouts_.command, std::move(handler));

@@ -146,6 +146,9 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 
   RedisConnection(Strand strand, RedisUrl url, ConnectionTimeouts timeouts, PushHandler on_push);
 
+  // Why a request cannot be sent now: the close's reason, or "not open" before the
+  // connection is.
+  domain::Error not_open() const;
   void enqueue_here(std::string bytes, std::size_t replies, std::chrono::milliseconds timeout,
                     ReplyHandler handler);
   asio::awaitable<domain::Result<Replies>> send_here(std::string bytes, std::size_t replies,

@@ -19,8 +19,15 @@ namespace sk::store::redis {
 namespace {
 
 // ZADD GT: a lease is only ever extended, whichever instance renews it.
-std::vector<std::string> register_lease(std::string key, std::string until, std::string id) {
-  return {"ZADD", std::move(key), "GT", std::move(until), std::move(id)};
+std::vector<std::string> register_leases(std::string key, const std::string& until,
+                                         const std::vector<std::string>& ids) {
+  std::vector<std::string> command{"ZADD", std::move(key), "GT"};
+  command.reserve(3 + 2 * ids.size());
+  for (const auto& id : ids) {
+    command.push_back(until);
+    command.push_back(id);
+  }
+  return command;
 }
 
 // A lease ending at `now` or before has lapsed (the write script wants one after now).
@@ -61,8 +68,9 @@ asio::awaitable<Subscription> WatchRegistry::watch(domain::Uuid id) {
   // Every watch registers, not only the first: a second watcher must not start
   // reading before the first one's registration has reached Redis.
   const auto until = unix_ms_arg(clock_.wall_now() + lease_);
-  auto reply = co_await client_->command(
-      register_lease(keys_.watched(keys_.shard_of(id)), until, id.to_string()));
+  const std::vector<std::string> ids(1, id.to_string());
+  auto reply =
+      co_await client_->command(register_leases(keys_.watched(keys_.shard_of(id)), until, ids));
   (void)reply;  // a failure is covered by the bare versions (see the header)
   co_return handle;
 }
@@ -76,24 +84,19 @@ void WatchRegistry::release(const domain::Uuid& id) {
 asio::awaitable<bool> WatchRegistry::renew_all() {
   const auto now = clock_.wall_now();
   const auto until = unix_ms_arg(now + lease_);
-  std::map<int, std::vector<std::string>> by_shard;
+  std::map<int, std::vector<std::string>> by_shard;  // the ids watched here, by shard
   {
     std::lock_guard lock(mu_);
     for (const auto& [id, _] : counts_) {
-      auto& command = by_shard[keys_.shard_of(id)];
-      command.push_back(until);
-      command.push_back(id.to_string());
+      by_shard[keys_.shard_of(id)].push_back(id.to_string());
     }
   }
   std::vector<std::vector<std::string>> commands;
   for (int shard = 0; shard < keys_.shards(); ++shard) {
     commands.push_back(drop_lapsed(keys_.watched(shard), unix_ms_arg(now)));
   }
-  for (auto& [shard, members] : by_shard) {
-    std::vector<std::string> command{"ZADD", keys_.watched(shard), "GT"};
-    command.insert(command.end(), std::make_move_iterator(members.begin()),
-                   std::make_move_iterator(members.end()));
-    commands.push_back(std::move(command));
+  for (const auto& [shard, ids] : by_shard) {
+    commands.push_back(register_leases(keys_.watched(shard), until, ids));
   }
   const auto replies = co_await client_->pipeline(std::move(commands));
   if (!replies) co_return false;
