@@ -6,6 +6,23 @@ HZ=$(getconf CLK_TCK)
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# A free 127.0.0.1 port, 20000-31999.
+free_port() {
+  local p
+  while :; do p=$((20000 + RANDOM % 12000)); port_free "$p" && { echo "$p"; return; }; done
+}
+
+# Waits (10 s at most) until the instance on port $1 answers /ready with 200; else
+# exits (the script, or the subshell it runs in) with a message naming instance $2.
+wait_ready() {
+  for _ in $(seq 1 200); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/ready") == 200 ]] && return
+    sleep 0.05
+  done
+  echo "$NAME: instance $2 not ready" >&2
+  exit 1
+}
+
 # Busy CPU ticks of the whole machine so far.
 busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 
