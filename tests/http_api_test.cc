@@ -132,11 +132,65 @@ TEST_F(HttpApi, OversizedBodyIs413) {
 
 TEST_F(HttpApi, UnknownRouteAndBadUuid) {
   expect_error(http.get("/v2/nothing"), 404, "NOT_FOUND");
-  expect_error(http.post("/v1/time"), 404, "NOT_FOUND");
   expect_error(http.get("/v1/sessions/not-a-uuid"), 400, "VALIDATION_ERROR");
   expect_error(http.post("/v1/sessions/" + session_id(5) + "/fly"), 404, "NOT_FOUND");
   expect_error(http.get("/v1/sessions/" + session_id(5)), 404, "SESSION_NOT_FOUND");
   expect_error(http.post("/v1/sessions/" + session_id(5) + "/switch"), 404, "SESSION_NOT_FOUND");
+}
+
+// A known path asked with a method it does not serve is 405 with Allow, decided
+// before the path's ids are looked at (it used to be 404, or 400 "session_id must be
+// a UUID" for PUT /v1/sessions/x).
+TEST_F(HttpApi, AKnownPathWithAnotherMethodIs405WithAllow) {
+  struct Case {
+    verb method;
+    std::string target;
+    std::string allow;
+  };
+  const std::string s = "/v1/sessions/" + session_id(5);
+  const std::vector<Case> cases = {
+      {verb::put, "/v1/sessions/x", "GET, DELETE, OPTIONS"},
+      {verb::patch, s, "GET, DELETE, OPTIONS"},
+      {verb::post, "/v1/time", "GET, OPTIONS"},
+      {verb::delete_, "/health", "GET, OPTIONS"},
+      {verb::get, "/v1/sessions", "POST, OPTIONS"},
+      {verb::get, s + "/switch", "POST, OPTIONS"},
+      {verb::delete_, s + "/pause", "POST, OPTIONS"},
+      {verb::post, s + "/participants/" + session_id(6), "DELETE, OPTIONS"},
+      {verb::get, s + "/participants/" + session_id(6) + "/time", "POST, OPTIONS"},
+  };
+  for (const auto& c : cases) {
+    const auto r = http.request(c.method, c.target);
+    expect_error(r, 405, "METHOD_NOT_ALLOWED");
+    EXPECT_EQ(r.header(field::allow), c.allow) << c.target;
+  }
+  // Still 404 for paths nobody serves, whatever the method.
+  expect_error(http.request(verb::put, "/v1/nothing"), 404, "NOT_FOUND");
+}
+
+// Label values come from fixed sets: a client inventing methods (or paths) adds no
+// series to /metrics.
+TEST_F(HttpApi, InventedMethodsAndPathsAddNoMetricSeries) {
+  const auto size_before = [&] {
+    // One request of each kind first, so their series exist before the baseline.
+    raw_exchange(server.port(), "BREW /v2/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    http.get("/metrics");
+    return http.get("/metrics").body.size();
+  }();
+  for (int i = 0; i < 40; ++i) {
+    const std::string method(200, static_cast<char>('A' + i % 26));
+    const auto reply = raw_exchange(
+        server.port(), method + std::to_string(i) + " /v1/x" + std::to_string(i) +
+                           " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(reply.substr(0, 12), "HTTP/1.1 404") << reply.substr(0, 200);
+  }
+  const auto metrics = http.get("/metrics").body;
+  EXPECT_EQ(metrics.find("AAAAAAAA"), std::string::npos);
+  EXPECT_EQ(metrics.find("/v1/x1"), std::string::npos);
+  EXPECT_NE(metrics.find(R"(method="OTHER")"), std::string::npos);
+  EXPECT_NE(metrics.find(R"(route="unmatched")"), std::string::npos);
+  // Only the counters' values moved (a few digits), no new series.
+  EXPECT_LT(metrics.size(), size_before + 200);
 }
 
 TEST_F(HttpApi, LifecycleTransitionsAndTheirErrors) {
@@ -286,7 +340,10 @@ TEST_F(HttpApi, LongPollReturns304OrTheChange) {
 TEST_F(HttpApi, TimeHealthReadyMetricsOpenapi) {
   auto r = http.get("/v1/time");
   ASSERT_EQ(r.status, 200u);
-  const auto t = r.json()["data"];
+  // Flat like /health (SPEC §3): the original's clock-sync clients read
+  // body.timestamp_ms.
+  const auto t = r.json();
+  EXPECT_FALSE(t.has("data"));
   EXPECT_GT(t["timestamp_ms"].i64(), 1'700'000'000'000);
   EXPECT_FALSE(t["server_version"].str().empty());
   EXPECT_GE(t["drift_tolerance_ms"].i64(), 0);

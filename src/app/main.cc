@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
     options.router.drift_tolerance_ms = config.drift_tolerance_ms;
     options.router.audit = audit.link();
     options.hub.heartbeat = std::chrono::milliseconds{config.heartbeat_ms};
-    sk::server::Server server(io, options, service, store, metrics);
+    sk::server::Server server(io, options, service, metrics);
     const auto port = server.start();
     log->info(
         R"("msg":"listening","host":"{}","port":{},"engine":"{}","threads":{},"version":"{}")",

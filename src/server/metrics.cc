@@ -27,6 +27,17 @@ prometheus::Histogram::BucketBoundaries lag_buckets() {
 
 double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
+// A label value for an HTTP method from a fixed set: a client may send any token as
+// its method, and each new value would otherwise be a new series, without bound.
+std::string_view method_label(std::string_view method) {
+  static constexpr std::string_view kKnown[] = {"GET",    "HEAD",    "POST", "PUT",
+                                                "DELETE", "OPTIONS", "PATCH"};
+  for (const auto known : kKnown) {
+    if (method == known) return known;
+  }
+  return "OTHER";
+}
+
 }  // namespace
 
 struct Metrics::Impl {
@@ -108,6 +119,17 @@ struct Metrics::Impl {
           .Register(*registry)
           .Add({});
 
+  prometheus::Family<prometheus::Counter>& dependency_changes =
+      prometheus::BuildCounter()
+          .Name("synckairos_dependency_transitions_total")
+          .Help("A dependency (redis, redis_subscriber, postgres) lost (to=down) or back (to=up)")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& dependency_up =
+      prometheus::BuildGauge()
+          .Name("synckairos_dependency_up")
+          .Help("1 while the dependency is reachable, 0 while it is lost")
+          .Register(*registry);
+
   // Series are created on first use of a (method, route, status) and cached: the set
   // is small (routes x statuses), and a map lookup is far cheaper than the request.
   std::mutex mutex;
@@ -119,6 +141,7 @@ Metrics::~Metrics() = default;
 
 void Metrics::observe_request(std::string_view method, std::string_view route, unsigned status,
                               std::chrono::nanoseconds latency) {
+  method = method_label(method);
   std::string key;
   key.reserve(method.size() + route.size() + 8);
   key.append(method).append(" ").append(route).append(" ").append(std::to_string(status));
@@ -167,6 +190,13 @@ void Metrics::set_audit_queue(const audit::QueueStats& q) {
 }
 void Metrics::set_audit_database_up(bool up) { impl_->audit_up.Set(up ? 1.0 : 0.0); }
 void Metrics::session_recovered() { impl_->recovered.Increment(); }
+
+void Metrics::dependency_changed(std::string_view dependency, bool up) {
+  const std::string name{dependency};
+  // Family::Add returns the existing series for labels already added.
+  impl_->dependency_changes.Add({{"dependency", name}, {"to", up ? "up" : "down"}}).Increment();
+  impl_->dependency_up.Add({{"dependency", name}}).Set(up ? 1.0 : 0.0);
+}
 
 std::string Metrics::serialize() const {
   return prometheus::TextSerializer{}.Serialize(impl_->registry->Collect());

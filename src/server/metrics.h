@@ -32,7 +32,8 @@ class Metrics {
   Metrics& operator=(const Metrics&) = delete;
 
   // `route` is the route pattern (e.g. "/v1/sessions/:id/switch"), never a raw path,
-  // so the number of series stays bounded.
+  // and a method outside GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH is counted as
+  // OTHER, so the number of series stays bounded whatever clients send.
   void observe_request(std::string_view method, std::string_view route, unsigned status,
                        std::chrono::nanoseconds latency);
   void set_active_sessions(std::int64_t n);
@@ -45,6 +46,9 @@ class Metrics {
   void set_audit_queue(const audit::QueueStats& stats);
   void set_audit_database_up(bool up);
   void session_recovered();
+  // A dependency (a name from a fixed set: "redis", "redis_subscriber", "postgres")
+  // was lost or came back: counted once per transition.
+  void dependency_changed(std::string_view dependency, bool up);
 
   std::string serialize() const;
 

@@ -20,13 +20,14 @@ namespace {
 void swallow(const std::exception_ptr&) {}
 }  // namespace
 
-Server::Server(asio::io_context& io, ServerOptions options, SessionService& service,
-               store::SessionStore& store, Metrics& metrics)
+Server::Server(asio::io_context& io, ServerOptions options, SessionApi& sessions,
+               Metrics& metrics)
     : io_(io),
       options_(std::move(options)),
-      waiter_(store),
-      router_(service, store, metrics, waiter_, ids_, options_.router),
-      hub_(service, store, &metrics, options_.hub),
+      clock_(sessions.clock()),
+      waiter_(sessions),
+      router_(sessions, metrics, waiter_, ids_, options_.router),
+      hub_(sessions, &metrics, options_.hub),
       acceptor_(io) {}
 
 Server::~Server() = default;
@@ -66,11 +67,11 @@ asio::awaitable<void> Server::drain(std::chrono::milliseconds limit) {
   });
   hub_.shutdown();
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  const auto until = std::chrono::steady_clock::now() + limit;
+  const auto until = clock_.steady_now() + limit;
   // In-flight requests finish, and WebSocket clients receive their 1001 close frame
   // before the caller stops the io_context.
   while ((in_flight_.load() > 0 || hub_.connection_count() > 0) &&
-         std::chrono::steady_clock::now() < until) {
+         clock_.steady_now() < until) {
     timer.expires_after(std::chrono::milliseconds{10});
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }

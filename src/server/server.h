@@ -19,7 +19,7 @@
 #include "server/http/router.h"
 #include "server/id_generator.h"
 #include "server/metrics.h"
-#include "server/session_service.h"
+#include "server/session_api.h"
 #include "server/ws/hub.h"
 
 namespace sk::server {
@@ -34,8 +34,8 @@ struct ServerOptions {
 
 class Server {
  public:
-  Server(boost::asio::io_context& io, ServerOptions options, SessionService& service,
-         store::SessionStore& store, Metrics& metrics);
+  Server(boost::asio::io_context& io, ServerOptions options, SessionApi& sessions,
+         Metrics& metrics);
   ~Server();
 
   // Binds and starts accepting. Returns the bound port.
@@ -51,6 +51,7 @@ class Server {
 
   boost::asio::io_context& io_;
   ServerOptions options_;
+  const domain::Clock& clock_;
   IdGenerator ids_;
   http::ChangeWaiter waiter_;
   http::Router router_;

@@ -1,5 +1,7 @@
 #include "server/session_service.h"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -8,7 +10,7 @@
 #include "audit/recovery/session_recovery.h"
 #include "engine/live_view.h"
 #include "server/metrics.h"
-#include "server/ws/messages.h"
+#include "server/wire/ws_frames.h"
 
 namespace sk::server {
 
@@ -28,15 +30,15 @@ store::Write write_for(const engine::Transition& t, const domain::LiveView& live
   w.state = t.state;
   w.events = t.events;
   w.deadline = engine::deadline(t.state);
-  w.messages.push_back(ws::state_update_message(t.state, live));
+  w.messages.push_back(wire::state_update_message(t.state, live));
   for (const auto& e : t.expiries) {
-    w.messages.push_back(ws::time_expired_message(t.state.session_id, e, now));
+    w.messages.push_back(wire::time_expired_message(t.state.session_id, e, now));
   }
   return w;
 }
 
-// A time-out fired by the store's timer is retried this many times when a request
-// changes the session between our read and our write.
+// A time-out fired by the store's timer waits this many times for a deadline the
+// wall clock has not reached yet (the timer may wake a millisecond early).
 constexpr int kTimeoutAttempts = 8;
 
 }  // namespace
@@ -51,6 +53,16 @@ SessionService::SessionService(store::SessionStore& store, const domain::Clock& 
 
 asio::awaitable<store::Subscription> SessionService::watch(domain::Uuid id) {
   co_return co_await store_.watch(id);
+}
+
+store::Subscription SessionService::subscribe(store::MessageHandler handler) {
+  return store_.subscribe(std::move(handler));
+}
+
+asio::awaitable<bool> SessionService::store_healthy() { co_return co_await store_.healthy(); }
+
+asio::awaitable<Result<std::int64_t>> SessionService::session_count() {
+  co_return co_await store_.count();
 }
 
 asio::awaitable<Result<domain::Session>> SessionService::recover(domain::Uuid id) {
@@ -110,60 +122,101 @@ asio::awaitable<Result<SessionSnapshot>> SessionService::get(domain::Uuid id) {
   co_return SessionSnapshot{std::move(*s), std::move(live), {}, false, recovered};
 }
 
+// One decision and its write.
+struct SessionService::Attempt {
+  Result<SessionSnapshot> result;
+  bool lost_race = false;  // the store's version check failed: another write came first
+};
+
 asio::awaitable<Result<SessionSnapshot>> SessionService::execute(domain::Uuid id,
                                                                  domain::Command command) {
   auto read = co_await store_.get_for_update(id);
+  bool recovered = false;
   if (!read && read.error().code == ErrorCode::not_found) {
     auto restored = co_await recover(id);
     if (!restored) {
       count_store_error(restored.error());  // as get() does
       co_return restored.error();
     }
-    auto r = co_await apply(*restored, command);
-    if (r) r->recovered = true;
-    co_return r;
+    read = store::ReadForUpdate{std::move(*restored), false};
+    recovered = true;
   }
   if (!read) {
     count_store_error(read.error());
     co_return read.error();
   }
-  if (!read->cached) co_return co_await apply(read->state, command);
-  // A cached read may be stale (another instance wrote since): only a write that went
-  // through (its version check passed) proves it was not. Anything else, except a
-  // store that cannot be reached, is decided again on a fresh read, so the client
-  // sees exactly what it would have seen without the cache.
-  auto r = co_await apply(read->state, command);
-  if (r ? r->changed : r.error().code == ErrorCode::unavailable) co_return r;
-  auto current = co_await store_.get(id);
-  if (!current) {
-    count_store_error(current.error());
-    co_return current.error();
+  domain::Session current = std::move(read->state);
+  bool cached = read->cached;
+  for (int attempt = 1;; ++attempt) {
+    auto a = co_await apply(current, command);
+    const bool written = a.result && a.result->changed;
+    const bool unreachable = !a.result && a.result.error().code == ErrorCode::unavailable;
+    // A cached read may be stale (another instance wrote since): only a write that
+    // went through proves it was not, so anything else but an unreachable store is
+    // decided again on a fresh read, and the client sees exactly what it would have
+    // seen without the cache. A lost race on a fresh read is a real race: the
+    // command (unguarded, or its guards still hold) is applied to the newer state.
+    const bool again = !written && !unreachable && (cached || a.lost_race);
+    if (!again) {
+      if (a.result) a.result->recovered = recovered;
+      co_return std::move(a.result);
+    }
+    if (!cached) {
+      if (attempt >= kMaxAttempts) {
+        if (metrics_) metrics_->store_error();
+        co_return Error::unavailable(
+            "the session changed under this command too many times in a row; try again");
+      }
+      co_await back_off(attempt + 1);
+    }
+    cached = false;
+    auto fresh = co_await store_.get(id);
+    if (!fresh) {
+      count_store_error(fresh.error());
+      co_return fresh.error();
+    }
+    current = std::move(*fresh);
   }
-  co_return co_await apply(*current, command);
 }
 
-asio::awaitable<Result<SessionSnapshot>> SessionService::apply(const domain::Session& current,
+asio::awaitable<void> SessionService::back_off(int attempt) {
+  // Full jitter in [0, 250 us * 2^(attempt-2)), at most 16 ms: contenders that all
+  // lost to one write would otherwise meet again at once. splitmix64 over a counter:
+  // no lock, no global generator, and nothing here needs unpredictability.
+  std::uint64_t z = jitter_.fetch_add(0x9E3779B97F4A7C15ull, std::memory_order_relaxed);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  const std::uint64_t cap_us =
+      std::min<std::uint64_t>(std::uint64_t{250} << std::clamp(attempt - 2, 0, 6), 16'000);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_after(std::chrono::microseconds{static_cast<std::int64_t>(z % cap_us)});
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+asio::awaitable<SessionService::Attempt> SessionService::apply(const domain::Session& current,
                                                                const domain::Command& command) {
   // `now` is taken once, after the read: the transition is computed at the instant
   // closest to its write.
   const auto now = clock_.wall_now();
   auto t = engine::apply(current, command, now);
-  if (!t) co_return t.error();
+  if (!t) co_return Attempt{t.error()};
   if (!t->changed) {
     auto live = engine::live_view(t->state, now);
-    co_return SessionSnapshot{std::move(t->state), std::move(live), {}, false};
+    co_return Attempt{SessionSnapshot{std::move(t->state), std::move(live), {}, false}};
   }
   const auto live = engine::live_view(t->state, now);
   if (auto err = co_await store_.update(write_for(*t, live, now), current.version)) {
+    if (err->code == ErrorCode::conflict) co_return Attempt{*err, true};
     count_store_error(*err);
-    co_return *err;
+    co_return Attempt{*err};
   }
   if (metrics_) {
     for (const auto& e : t->expiries) {
       metrics_->timeout_fired(std::chrono::duration_cast<std::chrono::milliseconds>(now - e.at));
     }
   }
-  co_return SessionSnapshot{std::move(t->state), live, std::move(t->expiries), true};
+  co_return Attempt{SessionSnapshot{std::move(t->state), live, std::move(t->expiries), true}};
 }
 
 asio::awaitable<Result<bool>> SessionService::remove(domain::Uuid id) {
@@ -171,7 +224,7 @@ asio::awaitable<Result<bool>> SessionService::remove(domain::Uuid id) {
   domain::Event deleted;
   deleted.type = domain::EventType::session_deleted;
   deleted.at = now;
-  auto r = co_await store_.remove(id, deleted, ws::session_deleted_message(id, now));
+  auto r = co_await store_.remove(id, deleted, wire::session_deleted_message(id, now));
   if (!r) count_store_error(r.error());
   co_return r;
 }
@@ -190,8 +243,9 @@ asio::awaitable<void> SessionService::fire_deadline(domain::Uuid id) {
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    auto r = co_await execute(id, domain::TimeoutCommand{});
-    if (r || r.error().code != ErrorCode::conflict) co_return;
+    // (Races with requests are retried inside execute().)
+    co_await execute(id, domain::TimeoutCommand{});
+    co_return;
   }
 }
 

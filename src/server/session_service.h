@@ -1,13 +1,17 @@
-// SessionService: the use cases behind every route and the deadline timer. It reads
-// the state from the store, asks the engine for the transition at one `now`, and
-// writes the result back with compare-and-set, carrying the audit events, the new
-// deadline and the fan-out messages in the same atomic write.
+// SessionService: the use cases behind every route and the deadline timer (the
+// real SessionApi). It reads the state from the store, asks the engine for the
+// transition at one `now`, and writes the result back with compare-and-set, carrying
+// the audit events, the new deadline and the fan-out messages in the same atomic
+// write.
 //
-// Conflicts: a state-changing request is never retried internally. If another
-// request changed the session between our read and our write, the answer is
-// CONFLICT (409) with the expected and actual version: for a clock, applying a tap
-// to a state the client never saw would be worse than asking it to look again.
-// Time-outs (no client behind them) are retried until applied or no longer due.
+// Races (SPEC §2): a command's guards (`expected_version`, `current_participant_id`)
+// are checked by the engine against the state read; failing one is CONFLICT (409).
+// A write that loses its compare-and-set to another write is NOT a conflict the
+// client asked about: the command is decided again on a fresh read and written
+// again, up to kMaxAttempts times (a short jittered pause between tries spreads
+// contenders out), then UNAVAILABLE (503). A guarded command that lost its race
+// finds its guard failing on the re-read, so a double tap still gets exactly one 200.
+// Time-outs (no client behind them) go through the same path.
 // Recovery (SPEC §5): when the store does not have a session that a request names,
 // and an audit trail is configured, its latest audited snapshot is restored through
 // the store's atomic create (no audit event, no message) and the request goes on,
@@ -18,18 +22,14 @@
 // retry of a real race, only of a stale local copy.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
-#include "domain/clock.h"
-#include "domain/commands.h"
-#include "domain/live_view.h"
-#include "domain/result.h"
-#include "engine/engine.h"
-#include "store/session_store.h"
+#include "server/session_api.h"
 
 namespace sk::audit {
 class SessionRecovery;
@@ -39,40 +39,37 @@ namespace sk::server {
 
 class Metrics;
 
-// A session as a response shows it: the stored state and its live values at `now`.
-struct SessionSnapshot {
-  domain::Session state;
-  domain::LiveView live;
-  std::vector<engine::Expiry> expiries;  // time-outs this request applied
-  bool changed = false;
-  bool recovered = false;  // restored from the audit trail by this request
-};
-
-class SessionService {
+class SessionService final : public SessionApi {
  public:
+  // Tries of one command against compare-and-set races before it answers 503.
+  static constexpr int kMaxAttempts = 16;
+
   // `recovery` may be null (no audit trail: a missing session is just not found).
   SessionService(store::SessionStore& store, const domain::Clock& clock, Metrics* metrics,
                  audit::SessionRecovery* recovery = nullptr);
 
   boost::asio::awaitable<domain::Result<SessionSnapshot>> create(
-      domain::CreateSessionRequest request, domain::Uuid session_id);
-  boost::asio::awaitable<domain::Result<SessionSnapshot>> get(domain::Uuid id);
-  boost::asio::awaitable<domain::Result<SessionSnapshot>> execute(domain::Uuid id,
-                                                                  domain::Command command);
-  // true when something was deleted.
-  boost::asio::awaitable<domain::Result<bool>> remove(domain::Uuid id);
-  // A WebSocket watcher's registration with the store (SessionStore::watch()): taken
-  // before its first read, held while it watches.
-  boost::asio::awaitable<store::Subscription> watch(domain::Uuid id);
+      domain::CreateSessionRequest request, domain::Uuid session_id) override;
+  boost::asio::awaitable<domain::Result<SessionSnapshot>> get(domain::Uuid id) override;
+  boost::asio::awaitable<domain::Result<SessionSnapshot>> execute(
+      domain::Uuid id, domain::Command command) override;
+  boost::asio::awaitable<domain::Result<bool>> remove(domain::Uuid id) override;
+  boost::asio::awaitable<store::Subscription> watch(domain::Uuid id) override;
+  store::Subscription subscribe(store::MessageHandler handler) override;
+  boost::asio::awaitable<bool> store_healthy() override;
+  boost::asio::awaitable<domain::Result<std::int64_t>> session_count() override;
+  const domain::Clock& clock() const override { return clock_; }
+
   // The deadline handler: applies whatever time-out is due for `id`.
   boost::asio::awaitable<void> fire_deadline(domain::Uuid id);
 
-  const domain::Clock& clock() const { return clock_; }
-
  private:
+  struct Attempt;
   // The transition of `command` on `current` at now, written with compare-and-set.
-  boost::asio::awaitable<domain::Result<SessionSnapshot>> apply(const domain::Session& current,
-                                                                const domain::Command& command);
+  boost::asio::awaitable<Attempt> apply(const domain::Session& current,
+                                        const domain::Command& command);
+  // The pause before try `attempt` (>= 2) of a command that lost a race.
+  boost::asio::awaitable<void> back_off(int attempt);
   // After a not_found from the store: the session restored from the audit trail, or
   // not_found when there is none, or unavailable when the audit database is away.
   boost::asio::awaitable<domain::Result<domain::Session>> recover(domain::Uuid id);
@@ -83,6 +80,7 @@ class SessionService {
   const domain::Clock& clock_;
   Metrics* metrics_;
   audit::SessionRecovery* recovery_;
+  std::atomic<std::uint64_t> jitter_{0x9E3779B97F4A7C15ull};  // state of back_off()'s mix
 };
 
 }  // namespace sk::server

@@ -32,7 +32,7 @@ class TestServer {
     });
     options.host = "127.0.0.1";
     options.port = 0;
-    server_ = std::make_unique<server::Server>(io_, options, service_, store_, metrics_);
+    server_ = std::make_unique<server::Server>(io_, options, service_, metrics_);
     port_ = server_->start();
     for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
   }

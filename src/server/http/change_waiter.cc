@@ -64,9 +64,9 @@ struct ChangeWaiter::Registry {
   std::unordered_map<domain::Uuid, std::vector<std::shared_ptr<Waiter>>, domain::UuidHash> waiters;
 };
 
-ChangeWaiter::ChangeWaiter(store::SessionStore& store) : registry_(std::make_shared<Registry>()) {
+ChangeWaiter::ChangeWaiter(SessionApi& sessions) : registry_(std::make_shared<Registry>()) {
   // No further call once reset() (in the destructor) returns: a plain pointer will do.
-  subscription_ = store.subscribe(
+  subscription_ = sessions.subscribe(
       [registry = registry_.get()](const store::StoreMessage& m) { registry->wake(m.session_id); });
 }
 

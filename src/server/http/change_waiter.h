@@ -14,7 +14,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include "store/session_store.h"
+#include "server/session_api.h"
 
 namespace sk::server::http {
 
@@ -45,7 +45,8 @@ class ChangeWaiter {
     std::shared_ptr<Waiter> waiter_;
   };
 
-  explicit ChangeWaiter(store::SessionStore& store);
+  // Subscribes to `sessions`' changes once.
+  explicit ChangeWaiter(SessionApi& sessions);
   ~ChangeWaiter();
   ChangeWaiter(const ChangeWaiter&) = delete;
   ChangeWaiter& operator=(const ChangeWaiter&) = delete;

@@ -1,4 +1,4 @@
-// ChangeWaiter (long polls) over a real MemoryStore: a change published after
+// ChangeWaiter (long polls) over a real MemoryStore (through SessionService): a change published after
 // listen() ends the wait, even when it comes before wait() begins; tickets unregister.
 #include "server/http/change_waiter.h"
 
@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include "domain/clock.h"
+#include "server/session_service.h"
 #include "store/memory/memory_store.h"
 #include "store/store_test_support.h"
 
@@ -68,7 +69,8 @@ class ChangeWaiterTest : public ::testing::Test {
   IoThreads threads{2};
   domain::ManualClock clock{kT0};
   store::MemoryStore store{threads.executor(), clock};
-  ChangeWaiter waiter{store};
+  SessionService sessions{store, clock, nullptr};
+  ChangeWaiter waiter{sessions};
   const Uuid id = session_id(1);
   Session version_;
 };
@@ -129,7 +131,8 @@ TEST(ChangeWaiterLifetime, ATicketMayOutliveItsWaiter) {
   IoThreads threads{1};
   domain::ManualClock clock{kT0};
   store::MemoryStore store{threads.executor(), clock};
-  auto waiter = std::make_unique<ChangeWaiter>(store);
+  SessionService sessions{store, clock, nullptr};
+  auto waiter = std::make_unique<ChangeWaiter>(sessions);
   std::optional<ChangeWaiter::Ticket> ticket;
   ticket.emplace(waiter->listen(session_id(1), threads.executor()));
   waiter.reset();

@@ -4,40 +4,9 @@
 #include <boost/beast/version.hpp>
 
 #include "domain/json.h"
+#include "server/wire/error_codes.h"
 
 namespace sk::server::http {
-
-std::string_view error_code_name(const domain::Error& e) {
-  using domain::ErrorCode;
-  switch (e.code) {
-    case ErrorCode::validation: return "VALIDATION_ERROR";
-    case ErrorCode::invalid_transition: return "INVALID_STATE_TRANSITION";
-    case ErrorCode::not_found: return "SESSION_NOT_FOUND";
-    case ErrorCode::session_exists: return "SESSION_EXISTS";
-    case ErrorCode::conflict: return "CONFLICT";
-    case ErrorCode::payload_too_large: return "PAYLOAD_TOO_LARGE";
-    case ErrorCode::unavailable: return "UNAVAILABLE";
-    case ErrorCode::deserialization:
-    case ErrorCode::internal: return "INTERNAL_ERROR";
-  }
-  return "INTERNAL_ERROR";
-}
-
-beast_http::status error_status(const domain::Error& e) {
-  using domain::ErrorCode;
-  switch (e.code) {
-    case ErrorCode::validation:
-    case ErrorCode::invalid_transition: return beast_http::status::bad_request;
-    case ErrorCode::not_found: return beast_http::status::not_found;
-    case ErrorCode::session_exists:
-    case ErrorCode::conflict: return beast_http::status::conflict;
-    case ErrorCode::payload_too_large: return beast_http::status::payload_too_large;
-    case ErrorCode::unavailable: return beast_http::status::service_unavailable;
-    case ErrorCode::deserialization:
-    case ErrorCode::internal: return beast_http::status::internal_server_error;
-  }
-  return beast_http::status::internal_server_error;
-}
 
 Response json_response(const Request& req, beast_http::status status, std::string body) {
   Response res{status, req.version()};
@@ -107,11 +76,8 @@ std::string error_body(std::string_view code, std::string_view message, const do
 }  // namespace
 
 Response error_response(const Request& req, const domain::Error& e) {
-  // Internal failures never leak their text.
-  const bool internal =
-      e.code == domain::ErrorCode::internal || e.code == domain::ErrorCode::deserialization;
-  const std::string_view message = internal ? "internal error" : std::string_view{e.message};
-  return json_response(req, error_status(e), error_body(error_code_name(e), message, &e));
+  return json_response(req, wire::error_status(e),
+                       error_body(wire::error_code_name(e), wire::public_message(e), &e));
 }
 
 Response error_response(const Request& req, beast_http::status status, std::string_view code,

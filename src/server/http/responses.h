@@ -1,7 +1,7 @@
 // Building HTTP responses: the success envelope {"data": ...}, the error envelope
 // {"error": {code, message, details?}} with the codes and statuses of SPEC §3, and the
-// common headers (JSON content type, CORS). The only place that maps domain errors
-// to HTTP. No I/O here.
+// common headers (JSON content type, CORS). Domain errors are named and given
+// their status by wire/error_codes.h. No I/O here.
 #pragma once
 
 #include <string>
@@ -18,10 +18,6 @@ namespace sk::server::http {
 namespace beast_http = boost::beast::http;
 using Request = beast_http::request<beast_http::string_body>;
 using Response = beast_http::response<beast_http::string_body>;
-
-// The SPEC code and HTTP status of a domain error.
-std::string_view error_code_name(const domain::Error& e);
-beast_http::status error_status(const domain::Error& e);
 
 Response json_response(const Request& req, beast_http::status status, std::string body);
 // {"data": <data_json>}

@@ -1,7 +1,6 @@
 #include "server/http/router.h"
 
 #include <charconv>
-#include <chrono>
 #include <optional>
 #include <vector>
 
@@ -19,20 +18,6 @@ using beast_http::status;
 using beast_http::verb;
 
 namespace {
-
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> parts;
-  while (!path.empty()) {
-    if (path.front() == '/') {
-      path.remove_prefix(1);
-      continue;
-    }
-    const auto end = path.find('/');
-    parts.push_back(path.substr(0, end));
-    path = end == std::string_view::npos ? std::string_view{} : path.substr(end);
-  }
-  return parts;
-}
 
 // The value of `key` in a query string ("a=1&b=2"), if present.
 std::optional<std::string_view> query_param(std::string_view query, std::string_view key) {
@@ -75,54 +60,70 @@ std::optional<domain::Error> check_body(const Request& req) {
   return std::nullopt;
 }
 
-// 404 NOT_FOUND for a method and path no route serves.
-Response route_not_found(const Request& req) {
+std::string_view path_of(const Request& req) {
   const std::string_view target = req.target();
-  return error_response(req, status::not_found, "NOT_FOUND",
-                        "no route for " + std::string{req.method_string()} + " " +
-                            std::string{target.substr(0, target.find('?'))});
+  return target.substr(0, target.find('?'));
 }
 
-// The state transitions that take no request body.
-struct BodilessAction {
-  std::string_view name;
-  std::string_view pattern;
-  domain::Command command;
-};
+// 404 NOT_FOUND for a path no route serves.
+Response route_not_found(const Request& req) {
+  return error_response(
+      req, status::not_found, "NOT_FOUND",
+      "no route for " + std::string{req.method_string()} + " " + std::string{path_of(req)});
+}
 
-const BodilessAction* find_bodiless_action(std::string_view name) {
-  static const BodilessAction kActions[] = {
-      {"start", "/v1/sessions/:id/start", domain::StartCommand{}},
-      {"pause", "/v1/sessions/:id/pause", domain::PauseCommand{}},
-      {"resume", "/v1/sessions/:id/resume", domain::ResumeCommand{}},
-      {"complete", "/v1/sessions/:id/complete", domain::CompleteCommand{}},
-      {"cancel", "/v1/sessions/:id/cancel", domain::CancelCommand{}},
-  };
-  for (const auto& a : kActions) {
-    if (a.name == name) return &a;
+// 405 for a known path asked with a method it does not serve.
+Response method_not_allowed(const Request& req, Route route) {
+  auto res = error_response(req, status::method_not_allowed, "METHOD_NOT_ALLOWED",
+                            std::string{req.method_string()} + " is not served on " +
+                                std::string{path_of(req)});
+  res.set(field::allow, allow_header(route));
+  return res;
+}
+
+// The commands of /v1/sessions/:id/{start,pause,resume,complete,cancel}.
+domain::Command bodiless_command(std::string_view action) {
+  if (action == "start") return domain::StartCommand{};
+  if (action == "pause") return domain::PauseCommand{};
+  if (action == "resume") return domain::ResumeCommand{};
+  if (action == "complete") return domain::CompleteCommand{};
+  return domain::CancelCommand{};
+}
+
+// These actions take no body: only nothing or an empty JSON object is accepted.
+bool empty_body(const Request& req) {
+  std::string compact{req.body()};
+  std::erase_if(compact, [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
+  return compact.empty() || compact == "{}";
+}
+
+// SPEC §5: a session restored from the audit trail says so, in every response shape.
+std::string marked(std::string json, bool recovered) {
+  if (recovered && !json.empty() && json.back() == '}') {
+    json.pop_back();
+    json.append(R"(,"recovered":true})");
   }
-  return nullptr;
+  return json;
 }
-
-std::optional<domain::Uuid> path_id(std::string_view text) { return domain::Uuid::parse(text); }
 
 std::string session_json(const SessionSnapshot& s) {
   std::string out;
   out.reserve(1024);
   domain::append_session_json(out, s.state, s.live);
-  if (s.recovered && !out.empty() && out.back() == '}') {
-    out.pop_back();  // SPEC §5: a session restored from the audit trail says so
-    out.append(R"(,"recovered":true})");
-  }
-  return out;
+  return marked(std::move(out), s.recovered);
+}
+
+std::string switch_json(const SessionSnapshot& s) {
+  std::optional<domain::Uuid> expired;
+  if (!s.expiries.empty()) expired = s.expiries.front().participant_id;
+  return marked(domain::encode_switch_result(s.state, s.live, expired), s.recovered);
 }
 
 }  // namespace
 
-Router::Router(SessionService& service, store::SessionStore& store, Metrics& metrics,
-               ChangeWaiter& waiter, IdGenerator& ids, RouterOptions options)
-    : service_(service),
-      store_(store),
+Router::Router(SessionApi& sessions, Metrics& metrics, ChangeWaiter& waiter, IdGenerator& ids,
+               RouterOptions options)
+    : sessions_(sessions),
       metrics_(metrics),
       waiter_(waiter),
       ids_(ids),
@@ -138,68 +139,45 @@ void Router::add_cors(Response& res) const {
 }
 
 asio::awaitable<Response> Router::handle(Request request) {
-  const auto started = std::chrono::steady_clock::now();
-  std::string_view pattern = "unmatched";
+  const auto& clock = sessions_.clock();
+  const auto started = clock.steady_now();
+  const std::string_view target = request.target();
+  const auto qmark = target.find('?');
+  const auto route = match_route(target.substr(0, qmark));
+  const std::string_view query =
+      qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);
   Response res;
   try {
-    res = co_await dispatch(request, pattern);
+    if (request.method() == verb::options) {  // CORS preflight for any path
+      res = Response{status::no_content, request.version()};
+      res.keep_alive(request.keep_alive());
+    } else if (!route) {
+      res = route_not_found(request);
+    } else if (!allows(route->route, request.method())) {
+      res = method_not_allowed(request, route->route);
+    } else {
+      res = co_await dispatch(request, *route, query);
+    }
   } catch (const std::exception&) {
     // A bug, not an expected failure: answer 500 without details.
     res = error_response(request, domain::Error::internal());
   }
   add_cors(res);
-  metrics_.observe_request(request.method_string(), pattern, res.result_int(),
-                           std::chrono::steady_clock::now() - started);
+  // Label values from fixed sets only: the route's pattern (never the raw path) and
+  // the method as Metrics names it (unknown ones are OTHER).
+  metrics_.observe_request(request.method_string(), route ? route->pattern : "unmatched",
+                           res.result_int(), clock.steady_now() - started);
   co_return res;
 }
 
-asio::awaitable<Response> Router::dispatch(const Request& req, std::string_view& pattern) {
-  const std::string_view target = req.target();
-  const auto qmark = target.find('?');
-  const std::string_view path = target.substr(0, qmark);
-  const std::string_view query =
-      qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);
-  const auto parts = split_path(path);
-  const verb method = req.method();
-
-  if (method == verb::options) {  // CORS preflight for any route
-    pattern = "OPTIONS";
-    Response res{status::no_content, req.version()};
-    res.keep_alive(req.keep_alive());
-    co_return res;
-  }
-
-  if (parts.size() == 1 && method == verb::get) {
-    if (parts[0] == "health") {
-      pattern = "/health";
-      co_return json_response(req, status::ok, R"({"status":"ok"})");
-    }
-    if (parts[0] == "ready") {
-      pattern = "/ready";
-      co_return co_await ready(req);
-    }
-    if (parts[0] == "metrics") {
-      pattern = "/metrics";
-      const auto n = co_await store_.count();
-      if (n) metrics_.set_active_sessions(*n);
-      if (options_.audit.queue) {
-        const auto stats = co_await options_.audit.queue->stats();
-        if (stats) metrics_.set_audit_queue(*stats);
-      }
-      if (options_.audit.database_up) metrics_.set_audit_database_up(options_.audit.database_up());
-      Response res{status::ok, req.version()};
-      res.set(field::content_type, "text/plain; version=0.0.4");
-      res.keep_alive(req.keep_alive());
-      res.body() = metrics_.serialize();
-      res.prepare_payload();
-      co_return res;
-    }
-    if (parts[0] == "openapi.json") {
-      pattern = "/openapi.json";
-      co_return json_response(req, status::ok, std::string{openapi_json()});
-    }
-    if (parts[0] == "docs") {
-      pattern = "/docs";
+asio::awaitable<Response> Router::dispatch(const Request& req, const RouteMatch& route,
+                                           std::string_view query) {
+  switch (route.route) {
+    case Route::health: co_return json_response(req, status::ok, R"({"status":"ok"})");
+    case Route::ready: co_return co_await ready(req);
+    case Route::metrics: co_return co_await metrics_text(req);
+    case Route::openapi: co_return json_response(req, status::ok, std::string{openapi_json()});
+    case Route::docs: {
       Response res{status::ok, req.version()};
       res.set(field::content_type, "text/html; charset=utf-8");
       res.keep_alive(req.keep_alive());
@@ -207,119 +185,93 @@ asio::awaitable<Response> Router::dispatch(const Request& req, std::string_view&
       res.prepare_payload();
       co_return res;
     }
+    case Route::time: co_return time(req);
+    case Route::sessions: co_return co_await create(req);
+    default: break;
   }
-
-  if (parts.size() >= 2 && parts[0] == "v1") {
-    if (parts.size() == 2 && parts[1] == "time" && method == verb::get) {
-      pattern = "/v1/time";
-      const auto now = domain::to_unix_ms(service_.clock().wall_now());
-      std::string body = R"({"timestamp_ms":)" + std::to_string(now) + R"(,"server_version":)";
-      domain::append_json_string(body, options_.server_version);
-      body += R"(,"drift_tolerance_ms":)" + std::to_string(options_.drift_tolerance_ms) + "}";
-      co_return data_response(req, status::ok, body);
-    }
-    if (parts[1] == "sessions") {
-      co_return co_await session_route(req, std::span{parts}.subspan(2), query, pattern);
-    }
+  const auto id = domain::Uuid::parse(route.id);
+  if (!id) co_return error_response(req, domain::Error::validation("session_id", "must be a UUID"));
+  if (route.route == Route::session) {
+    if (req.method() == verb::get) co_return co_await get_session(req, *id, query);
+    co_return co_await remove(req, *id);
   }
-
-  co_return route_not_found(req);
+  co_return co_await session_command(req, route, *id);
 }
 
-asio::awaitable<Response> Router::session_route(const Request& req,
-                                                std::span<const std::string_view> parts,
-                                                std::string_view query, std::string_view& pattern) {
-  const verb method = req.method();
+Response Router::time(const Request& req) const {
+  // Flat, not wrapped in "data": the original's clock-sync clients read
+  // body.timestamp_ms (SPEC §3).
+  const auto now = domain::to_unix_ms(sessions_.clock().wall_now());
+  std::string body = R"({"timestamp_ms":)" + std::to_string(now) + R"(,"server_version":)";
+  domain::append_json_string(body, options_.server_version);
+  body += R"(,"drift_tolerance_ms":)" + std::to_string(options_.drift_tolerance_ms) + "}";
+  return json_response(req, status::ok, std::move(body));
+}
 
-  if (parts.empty()) {
-    if (method != verb::post) co_return route_not_found(req);
-    pattern = "/v1/sessions";
-    if (auto err = check_body(req)) co_return error_response(req, *err);
-    auto request = domain::decode_create_request(req.body(), options_.max_body_bytes);
-    if (!request) co_return error_response(req, request.error());
-    const auto id = request->session_id.value_or(ids_.next());
-    auto created = co_await service_.create(std::move(*request), id);
-    if (!created) co_return error_response(req, created.error());
-    auto res = data_response(req, status::created, session_json(*created));
-    res.set(field::location, "/v1/sessions/" + id.to_string());
-    co_return res;
-  }
+asio::awaitable<Response> Router::create(const Request& req) {
+  if (auto err = check_body(req)) co_return error_response(req, *err);
+  auto request = domain::decode_create_request(req.body(), options_.max_body_bytes);
+  if (!request) co_return error_response(req, request.error());
+  const auto id = request->session_id.value_or(ids_.next());
+  auto created = co_await sessions_.create(std::move(*request), id);
+  if (!created) co_return error_response(req, created.error());
+  auto res = data_response(req, status::created, session_json(*created));
+  res.set(field::location, "/v1/sessions/" + id.to_string());
+  co_return res;
+}
 
-  const auto id = path_id(parts[0]);
-  if (!id) {
-    pattern = "/v1/sessions/:id";
-    co_return error_response(req, domain::Error::validation("session_id", "must be a UUID"));
-  }
+asio::awaitable<Response> Router::remove(const Request& req, const domain::Uuid& id) {
+  auto removed = co_await sessions_.remove(id);
+  if (!removed) co_return error_response(req, removed.error());
+  Response res{status::no_content, req.version()};
+  res.keep_alive(req.keep_alive());
+  co_return res;
+}
 
-  if (parts.size() == 1) {
-    pattern = "/v1/sessions/:id";
-    if (method == verb::get) co_return co_await get_session(req, *id, query);
-    if (method == verb::delete_) {
-      auto removed = co_await service_.remove(*id);
-      if (!removed) co_return error_response(req, removed.error());
-      Response res{status::no_content, req.version()};
-      res.keep_alive(req.keep_alive());
-      co_return res;
+asio::awaitable<Response> Router::session_command(const Request& req, const RouteMatch& route,
+                                                  const domain::Uuid& id) {
+  std::optional<domain::Uuid> pid;
+  if (route.route == Route::participant || route.route == Route::participant_time) {
+    pid = domain::Uuid::parse(route.pid);
+    if (!pid) {
+      co_return error_response(req, domain::Error::validation("participant_id", "must be a UUID"));
     }
-    co_return route_not_found(req);
+  }
+  if (req.method() == verb::post) {
+    if (auto err = check_body(req)) co_return error_response(req, *err);
   }
 
-  const std::string_view action = parts[1];
-  std::optional<domain::Command> command;
-  if (parts.size() == 2 && method == verb::post) {
-    if (auto err = check_body(req)) co_return error_response(req, *err);
-    if (action == "switch") {
-      pattern = "/v1/sessions/:id/switch";
+  domain::Command command;
+  switch (route.route) {
+    case Route::switch_turn: {
       auto cmd = domain::decode_switch_request(req.body(), options_.max_body_bytes);
       if (!cmd) co_return error_response(req, cmd.error());
-      auto r = co_await service_.execute(*id, *cmd);
+      auto r = co_await sessions_.execute(id, *cmd);
       if (!r) co_return error_response(req, r.error());
-      std::optional<domain::Uuid> expired;
-      if (!r->expiries.empty()) expired = r->expiries.front().participant_id;
-      co_return data_response(req, status::ok,
-                              domain::encode_switch_result(r->state, r->live, expired));
+      co_return data_response(req, status::ok, switch_json(*r));
     }
-    if (action == "participants") {
-      pattern = "/v1/sessions/:id/participants";
+    case Route::participants: {
       auto cmd = domain::decode_add_participant_request(req.body(), options_.max_body_bytes);
       if (!cmd) co_return error_response(req, cmd.error());
       command = *cmd;
-    } else if (const auto* bodiless = find_bodiless_action(action)) {
-      // These take no body: only nothing or an empty JSON object is accepted.
-      std::string compact{req.body()};
-      std::erase_if(compact,
-                    [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
-      if (!compact.empty() && compact != "{}") {
-        co_return error_response(
-            req, domain::Error::validation("", "this action takes no request body"));
-      }
-      pattern = bodiless->pattern;
-      command = bodiless->command;
+      break;
     }
-  } else if (parts.size() >= 3 && action == "participants") {
-    const auto pid = path_id(parts[2]);
-    if (parts.size() == 3 && method == verb::delete_) {
-      pattern = "/v1/sessions/:id/participants/:pid";
-      if (!pid) {
-        co_return error_response(req,
-                                 domain::Error::validation("participant_id", "must be a UUID"));
-      }
-      command = domain::RemoveParticipantCommand{*pid};
-    } else if (parts.size() == 4 && parts[3] == "time" && method == verb::post) {
-      pattern = "/v1/sessions/:id/participants/:pid/time";
-      if (!pid) {
-        co_return error_response(req,
-                                 domain::Error::validation("participant_id", "must be a UUID"));
-      }
-      if (auto err = check_body(req)) co_return error_response(req, *err);
+    case Route::participant: command = domain::RemoveParticipantCommand{*pid}; break;
+    case Route::participant_time: {
       auto cmd = domain::decode_adjust_time_request(req.body(), *pid, options_.max_body_bytes);
       if (!cmd) co_return error_response(req, cmd.error());
       command = *cmd;
+      break;
     }
+    default:  // Route::session_action
+      if (!empty_body(req)) {
+        co_return error_response(
+            req, domain::Error::validation("", "this action takes no request body"));
+      }
+      command = bodiless_command(route.action);
+      break;
   }
-
-  if (!command) co_return route_not_found(req);
-  auto r = co_await service_.execute(*id, *command);
+  auto r = co_await sessions_.execute(id, std::move(command));
   if (!r) co_return error_response(req, r.error());
   co_return data_response(req, status::ok, session_json(*r));
 }
@@ -351,11 +303,11 @@ asio::awaitable<Response> Router::get_session(const Request& req, const domain::
     const auto executor = co_await asio::this_coro::executor;
     ticket.emplace(waiter_.listen(id, executor));
   }
-  auto s = co_await service_.get(id);
+  auto s = co_await sessions_.get(id);
   if (!s) co_return error_response(req, s.error());
   if (ticket && s->state.version <= *since) {
     co_await ticket->wait(wait);
-    s = co_await service_.get(id);
+    s = co_await sessions_.get(id);
     if (!s) co_return error_response(req, s.error());
   }
   if (since && s->state.version <= *since) {
@@ -366,9 +318,25 @@ asio::awaitable<Response> Router::get_session(const Request& req, const domain::
   co_return data_response(req, status::ok, session_json(*s));
 }
 
+asio::awaitable<Response> Router::metrics_text(const Request& req) {
+  const auto n = co_await sessions_.session_count();
+  if (n) metrics_.set_active_sessions(*n);
+  if (options_.audit.queue) {
+    const auto stats = co_await options_.audit.queue->stats();
+    if (stats) metrics_.set_audit_queue(*stats);
+  }
+  if (options_.audit.database_up) metrics_.set_audit_database_up(options_.audit.database_up());
+  Response res{status::ok, req.version()};
+  res.set(field::content_type, "text/plain; version=0.0.4");
+  res.keep_alive(req.keep_alive());
+  res.body() = metrics_.serialize();
+  res.prepare_payload();
+  co_return res;
+}
+
 asio::awaitable<Response> Router::ready(const Request& req) {
   // (Awaited into a local first: GCC 12 miscompiles co_await inside an if condition.)
-  const bool store_up = co_await store_.healthy();
+  const bool store_up = co_await sessions_.store_healthy();
   // SPEC §7: ready means the store and the audit database are reachable. (Requests
   // are served either way: the hot path never waits for the audit database.)
   const bool audit_up = !options_.audit.database_up || options_.audit.database_up();

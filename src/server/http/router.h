@@ -1,9 +1,10 @@
 // The REST API of SPEC §3: maps one parsed request to one response, without touching
-// a socket, so it can be tested alone. Every route's errors go through
+// a socket, so it can be tested alone (router_test.cc, against a stub SessionApi).
+// Paths and their methods come from routes.h; every route's errors go through
 // responses.h; nothing thrown escapes handle().
 #pragma once
 
-#include <span>
+#include <chrono>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -12,10 +13,10 @@
 #include "server/audit_link.h"
 #include "server/http/change_waiter.h"
 #include "server/http/responses.h"
+#include "server/http/routes.h"
 #include "server/id_generator.h"
 #include "server/metrics.h"
-#include "server/session_service.h"
-#include "store/session_store.h"
+#include "server/session_api.h"
 
 namespace sk::server::http {
 
@@ -30,25 +31,26 @@ struct RouterOptions {
 
 class Router {
  public:
-  Router(SessionService& service, store::SessionStore& store, Metrics& metrics,
-         ChangeWaiter& waiter, IdGenerator& ids, RouterOptions options);
+  Router(SessionApi& sessions, Metrics& metrics, ChangeWaiter& waiter, IdGenerator& ids,
+         RouterOptions options);
 
   boost::asio::awaitable<Response> handle(Request request);
 
  private:
-  // `pattern` receives the route pattern for metrics ("/v1/sessions/:id/switch"),
-  // never the raw path, so the number of series stays bounded.
-  boost::asio::awaitable<Response> dispatch(const Request& req, std::string_view& pattern);
-  boost::asio::awaitable<Response> session_route(const Request& req,
-                                                 std::span<const std::string_view> parts,
-                                                 std::string_view query, std::string_view& pattern);
+  boost::asio::awaitable<Response> dispatch(const Request& req, const RouteMatch& route,
+                                            std::string_view query);
+  boost::asio::awaitable<Response> create(const Request& req);
+  boost::asio::awaitable<Response> session_command(const Request& req, const RouteMatch& route,
+                                                   const domain::Uuid& id);
   boost::asio::awaitable<Response> get_session(const Request& req, const domain::Uuid& id,
                                                std::string_view query);
+  boost::asio::awaitable<Response> remove(const Request& req, const domain::Uuid& id);
+  boost::asio::awaitable<Response> metrics_text(const Request& req);
   boost::asio::awaitable<Response> ready(const Request& req);
+  Response time(const Request& req) const;
   void add_cors(Response& res) const;
 
-  SessionService& service_;
-  store::SessionStore& store_;
+  SessionApi& sessions_;
   Metrics& metrics_;
   ChangeWaiter& waiter_;
   IdGenerator& ids_;

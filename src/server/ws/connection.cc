@@ -26,9 +26,9 @@
 #include <boost/beast/http/field.hpp>
 #include <unistd.h>
 
-#include "server/http/responses.h"
 #include "server/metrics.h"
-#include "server/ws/messages.h"
+#include "server/wire/error_codes.h"
+#include "server/wire/ws_frames.h"
 
 namespace sk::server::ws {
 
@@ -189,7 +189,7 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
   // From here on the store's messages for the session are queued (not yet written).
   accepting_ = true;
   const auto& clock = hub_->service().clock();
-  auto connected = connected_message(*session_id_, clock.wall_now());
+  auto connected = wire::connected_message(*session_id_, clock.wall_now());
   // Registered before the first read: every write after that read comes in full.
   watch_lease_ = co_await hub_->service().watch(*session_id_);
   auto snapshot = co_await fetch();
@@ -203,12 +203,12 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
   std::int64_t synced = 0;
   if (snapshot) {
     synced = snapshot->state.version;
-    first.push_back(Outgoing{shared(state_sync_message(snapshot->state, snapshot->live)), synced,
+    first.push_back(Outgoing{shared(wire::state_sync_message(snapshot->state, snapshot->live)), synced,
                              std::nullopt});
   } else {
     const auto& e = snapshot.error();
     first.push_back(
-        Outgoing{shared(error_message(http::error_code_name(e), e.message, clock.wall_now())), 0,
+        Outgoing{shared(wire::error_message(wire::error_code_name(e), wire::public_message(e), clock.wall_now())), 0,
                  std::nullopt});
   }
   queue_.resync(std::move(first), synced);
@@ -249,7 +249,7 @@ asio::awaitable<void> Connection::handle_request(std::string_view text) {
   }
   const auto request = parser_.parse(text);  // copies `text` (simdjson padding)
   if (const auto* ping = std::get_if<PingRequest>(&request)) {
-    push_reply(pong_message(hub_->service().clock().wall_now(), ping->client_timestamp));
+    push_reply(wire::pong_message(hub_->service().clock().wall_now(), ping->client_timestamp));
   } else if (const auto* reconnect_request = std::get_if<ReconnectRequest>(&request)) {
     co_await reconnect(*reconnect_request);
   } else {
@@ -260,7 +260,7 @@ asio::awaitable<void> Connection::handle_request(std::string_view text) {
 asio::awaitable<void> Connection::reconnect(const ReconnectRequest& request) {
   auto snapshot = co_await fetch();
   if (!snapshot) {
-    push_error(http::error_code_name(snapshot.error()), snapshot.error().message);
+    push_error(wire::error_code_name(snapshot.error()), wire::public_message(snapshot.error()));
     co_return;
   }
   const auto version = snapshot->state.version;
@@ -271,7 +271,7 @@ asio::awaitable<void> Connection::reconnect(const ReconnectRequest& request) {
   if (version < last_version_) co_return;
   // The client says it lost what we sent: resend even at the version already sent
   // (the one case the version filter is bypassed).
-  if (push(Outgoing{shared(state_sync_message(snapshot->state, snapshot->live)), version,
+  if (push(Outgoing{shared(wire::state_sync_message(snapshot->state, snapshot->live)), version,
                     std::nullopt})) {
     last_version_ = version;
   }
@@ -290,14 +290,14 @@ asio::awaitable<void> Connection::refresh() {
     if (!accepting_) co_return;
     if (snapshot) {
       // Through the version filter: nothing is sent unless an update was missed.
-      on_deliver(Outgoing{shared(state_sync_message(snapshot->state, snapshot->live)),
+      on_deliver(Outgoing{shared(wire::state_sync_message(snapshot->state, snapshot->live)),
                           snapshot->state.version, std::nullopt},
                  /*close_after=*/false);
       co_return;
     }
     if (snapshot.error().code == domain::ErrorCode::not_found) {
       // Deleted (or expired) while its SESSION_DELETED was lost.
-      on_deliver(Outgoing{shared(session_deleted_message(*session_id_,
+      on_deliver(Outgoing{shared(wire::session_deleted_message(*session_id_,
                                                          hub_->service().clock().wall_now())),
                           0, std::nullopt},
                  /*close_after=*/true);
@@ -396,7 +396,7 @@ void Connection::push_reply(std::string payload) {
 }
 
 void Connection::push_error(std::string_view code, std::string_view message) {
-  push_reply(error_message(code, message, hub_->service().clock().wall_now()));
+  push_reply(wire::error_message(code, message, hub_->service().clock().wall_now()));
 }
 
 void Connection::request_close(CloseCode code, std::string_view reason) {

@@ -5,7 +5,7 @@
 // deliver() and close() are the only entry points from other threads; they post to
 // the strand and return at once, so the store's publisher (which calls the hub under
 // its own lock) is never blocked by a client. A connection never writes session
-// state and never calls the store itself: it reads through SessionService.
+// state and never calls the store itself: it reads through the SessionApi.
 //
 // Ordering: state messages (STATE_SYNC, STATE_UPDATE) carry their version, and one
 // not newer than the last state queued is dropped, so a client sees versions only go
@@ -32,7 +32,7 @@
 
 #include "domain/result.h"
 #include "domain/uuid.h"
-#include "server/session_service.h"
+#include "server/session_api.h"
 #include "server/ws/client_input.h"
 #include "server/ws/hub.h"
 #include "server/ws/send_queue.h"
@@ -50,7 +50,7 @@ class Connection;
 class HubLink {
  public:
   virtual ~HubLink() = default;
-  virtual SessionService& service() = 0;
+  virtual SessionApi& service() = 0;
   virtual Metrics* metrics() = 0;
   virtual const HubOptions& options() const = 0;
   // Adds `c` to the watchers of `session`. false when the hub is shutting down.

@@ -8,7 +8,7 @@
 // therefore always store -> hub, never the reverse.
 //
 // Lifetime: connections hold the hub's shared state, so they may finish after ~Hub
-// (which only unsubscribes and closes them with 1001). The SessionService and the
+// (which only unsubscribes and closes them with 1001). The SessionApi and the
 // Metrics they use must outlive them: drain (shutdown, then wait for
 // connection_count() to reach 0) or stop the io_context's threads before destroying
 // those.
@@ -22,7 +22,7 @@
 
 #include "server/metrics.h"
 #include "server/ws/connection.h"
-#include "server/ws/messages.h"
+#include "server/wire/ws_frames.h"
 
 namespace sk::server::ws {
 
@@ -39,10 +39,10 @@ bool is_state_message(std::string_view payload) {
 }  // namespace
 
 struct Hub::Impl final : HubLink {
-  Impl(SessionService& service, Metrics* metrics, HubOptions options)
+  Impl(SessionApi& service, Metrics* metrics, HubOptions options)
       : service_(service), metrics_(metrics), options_(options) {}
 
-  SessionService& service() override { return service_; }
+  SessionApi& service() override { return service_; }
   Metrics* metrics() override { return metrics_; }
   const HubOptions& options() const override { return options_; }
 
@@ -105,7 +105,7 @@ struct Hub::Impl final : HubLink {
     // Formatted once, shared by every watcher's queue. A TTL expiry has no payload.
     auto payload = std::make_shared<const std::string>(
         deleted && message.payload.empty()
-            ? session_deleted_message(message.session_id, clock.wall_now())
+            ? wire::session_deleted_message(message.session_id, clock.wall_now())
             : message.payload);
     const std::int64_t version =
         message.kind == store::MessageKind::update && is_state_message(*payload) ? message.version
@@ -152,7 +152,7 @@ struct Hub::Impl final : HubLink {
   };
   using Watchers = std::unordered_map<const Connection*, std::weak_ptr<Connection>>;
 
-  SessionService& service_;
+  SessionApi& service_;
   Metrics* const metrics_;
   const HubOptions options_;
 
@@ -165,11 +165,11 @@ struct Hub::Impl final : HubLink {
   store::Subscription subscription_;
 };
 
-Hub::Hub(SessionService& service, store::SessionStore& store, Metrics* metrics, HubOptions options)
+Hub::Hub(SessionApi& service, Metrics* metrics, HubOptions options)
     : impl_(std::make_shared<Impl>(service, metrics, options)) {
   // weak_ptr: the subscription must not keep the hub's state alive by itself.
   impl_->subscription_ =
-      store.subscribe([weak = std::weak_ptr<Impl>(impl_)](const store::StoreMessage& m) {
+      service.subscribe([weak = std::weak_ptr<Impl>(impl_)](const store::StoreMessage& m) {
         if (auto impl = weak.lock()) impl->on_message(m);
       });
 }

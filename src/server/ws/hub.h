@@ -17,8 +17,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include "server/session_service.h"
-#include "store/session_store.h"
+#include "server/session_api.h"
 
 namespace sk::server {
 class Metrics;
@@ -35,7 +34,8 @@ struct HubOptions {
 
 class Hub {
  public:
-  Hub(SessionService& service, store::SessionStore& store, Metrics* metrics, HubOptions options);
+  // Subscribes to `sessions`' changes once; reads only through it.
+  Hub(SessionApi& sessions, Metrics* metrics, HubOptions options);
   ~Hub();
   Hub(const Hub&) = delete;
   Hub& operator=(const Hub&) = delete;

@@ -284,7 +284,7 @@ class HubTest : public ::testing::Test {
     // The hub reads through the gated store; the test's own writes go straight in.
     gated_ = std::make_unique<GatedStore>(*store_);
     hub_service_ = std::make_unique<SessionService>(*gated_, clock_, &metrics_);
-    hub_ = std::make_unique<Hub>(*hub_service_, *store_, &metrics_, options);
+    hub_ = std::make_unique<Hub>(*hub_service_, &metrics_, options);
     acceptor_.open(tcp::v4());
     acceptor_.bind(tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     acceptor_.listen();

@@ -1,5 +1,6 @@
-// The WebSocket protocol's server → client messages (SPEC §4), formatted once and
+// The WebSocket protocol's server → client frames (SPEC §4), formatted once and
 // sent as-is to every watcher. `timestamp` is always the server's ms clock.
+// Part of server/wire: the formats both transports share, below http/ and ws/.
 // No I/O here.
 #pragma once
 
@@ -11,7 +12,7 @@
 #include "domain/session.h"
 #include "engine/engine.h"
 
-namespace sk::server::ws {
+namespace sk::server::wire {
 
 std::string connected_message(const domain::Uuid& session_id, domain::TimePoint now);
 // STATE_SYNC and STATE_UPDATE carry the full session with live values at `live`.
@@ -23,4 +24,4 @@ std::string session_deleted_message(const domain::Uuid& session_id, domain::Time
 std::string pong_message(domain::TimePoint now, std::optional<std::int64_t> client_timestamp);
 std::string error_message(std::string_view code, std::string_view message, domain::TimePoint now);
 
-}  // namespace sk::server::ws
+}  // namespace sk::server::wire

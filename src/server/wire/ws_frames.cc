@@ -1,10 +1,10 @@
-#include "server/ws/messages.h"
+#include "server/wire/ws_frames.h"
 
 #include <fmt/format.h>
 
 #include "domain/json.h"
 
-namespace sk::server::ws {
+namespace sk::server::wire {
 namespace {
 
 void open(std::string& out, std::string_view type, std::int64_t timestamp) {
@@ -100,4 +100,4 @@ std::string error_message(std::string_view code, std::string_view message, domai
   return out;
 }
 
-}  // namespace sk::server::ws
+}  // namespace sk::server::wire
