@@ -12,6 +12,7 @@
 // Timing: bounds are generous (sanitizer builds, a shared machine); nothing asserts
 // how fast something happens except the outage's fail-fast promise (< 3 s).
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <chrono>
 #include <condition_variable>
@@ -412,6 +413,8 @@ TEST_F(MultiInstance, ATimeOutFiresExactlyOnceAcrossTheFleet) {
 // 200s carry the same version and one switch is silently gone (the cycle counts
 // would fall short of the number of 200s).
 
+// Unguarded switches ask for no condition (SPEC §2): an instance that loses the race
+// re-reads and applies them again, so every one answers 200.
 TEST_F(MultiInstance, ConcurrentSwitchesOnThreeInstancesNeverLoseAnUpdate) {
   start_redis();
   const auto fleet = launch_ready(3);
@@ -424,70 +427,94 @@ TEST_F(MultiInstance, ConcurrentSwitchesOnThreeInstancesNeverLoseAnUpdate) {
     std::int64_t version = 0;  // of a 200
     std::string code;          // of an error
   };
-  constexpr int kClientsPerInstance = 3;
-  const auto stop_at = SteadyClock::now() + 3s;
-  std::mutex mu;
-  std::vector<Outcome> outcomes;
-  std::vector<std::string> failures;  // exceptions: a client that could not talk
-  std::vector<std::thread> clients;
-  for (auto* i : fleet) {
-    for (int k = 0; k < kClientsPerInstance; ++k) {
-      clients.emplace_back([&, port = i->port()] {
-        std::vector<Outcome> mine;
-        try {
-          HttpClient http{port};
-          http.set_timeout(10s);
-          while (SteadyClock::now() < stop_at) {
-            const auto r = http.post(session_path(id, "switch"));  // no expected_version
-            Outcome o{r.status, 0, {}};
-            if (r.status == 200)
-              o.version = r.json()["data"]["version"].i64();
-            else
-              o.code = error_code(r);
-            mine.push_back(std::move(o));
+  // Each client sends `per_client` switches, one after another, with `body`; all the
+  // clients (`per_instance` on every instance) start together.
+  const auto race = [&](int per_instance, int per_client, const std::string& body) {
+    std::mutex mu;
+    std::vector<Outcome> outcomes;
+    std::vector<std::string> failures;  // exceptions: a client that could not talk
+    std::atomic<int> ready{0};
+    const int clients = per_instance * static_cast<int>(fleet.size());
+    std::vector<std::thread> threads;
+    for (auto* i : fleet) {
+      for (int k = 0; k < per_instance; ++k) {
+        threads.emplace_back([&, port = i->port()] {
+          std::vector<Outcome> mine;
+          try {
+            HttpClient http{port};
+            http.set_timeout(10s);
+            ready.fetch_add(1);
+            while (ready.load() < clients) std::this_thread::yield();
+            for (int n = 0; n < per_client; ++n) {
+              const auto r = http.post(session_path(id, "switch"), body);
+              Outcome o{r.status, 0, {}};
+              if (r.status == 200)
+                o.version = r.json()["data"]["version"].i64();
+              else
+                o.code = error_code(r);
+              mine.push_back(std::move(o));
+            }
+          } catch (const std::exception& e) {
+            ready.fetch_add(1);
+            std::lock_guard lock(mu);
+            failures.push_back(e.what());
           }
-        } catch (const std::exception& e) {
           std::lock_guard lock(mu);
-          failures.push_back(e.what());
-        }
-        std::lock_guard lock(mu);
-        outcomes.insert(outcomes.end(), mine.begin(), mine.end());
-      });
+          outcomes.insert(outcomes.end(), mine.begin(), mine.end());
+        });
+      }
     }
-  }
-  for (auto& t : clients) t.join();
-  EXPECT_TRUE(failures.empty()) << failures.front();
+    for (auto& t : threads) t.join();
+    EXPECT_TRUE(failures.empty()) << failures.front();
+    return outcomes;
+  };
+  const auto tally = [](const std::vector<Outcome>& outcomes) {
+    std::vector<std::int64_t> versions;
+    std::map<std::string, int> others;
+    for (const auto& o : outcomes) {
+      if (o.status == 200)
+        versions.push_back(o.version);
+      else
+        ++others[fmt::format("{} {}", o.status, o.code)];
+    }
+    std::sort(versions.begin(), versions.end());
+    return std::pair{versions, others};
+  };
 
-  std::vector<std::int64_t> versions;
-  std::map<std::string, int> others;
-  for (const auto& o : outcomes) {
-    if (o.status == 200)
-      versions.push_back(o.version);
-    else
-      ++others[fmt::format("{} {}", o.status, o.code)];
+  // 30 at once (10 connections on each instance), then 90 more in a sustained race
+  // (3 connections on each instance, 10 switches each): every one is applied.
+  std::int64_t applied = 0;
+  for (const auto& [per_instance, per_client] : {std::pair{10, 1}, std::pair{3, 10}}) {
+    const auto [versions, others] = tally(race(per_instance, per_client, ""));
+    const auto n = static_cast<std::int64_t>(versions.size());
+    EXPECT_EQ(n, 3 * per_instance * per_client);
+    for (const auto& [what, count] : others) ADD_FAILURE() << count << " answers " << what;
+    // Distinct and gap-free: every 200 is one write, every write one 200.
+    expect_consecutive(versions, 3 + applied, 2 + applied + n, "the 200 answers");
+    applied += n;
   }
-  ASSERT_FALSE(versions.empty());
-  std::sort(versions.begin(), versions.end());
-  const auto n = static_cast<std::int64_t>(versions.size());
-  // Distinct and gap-free: every 200 is one write, every write one 200.
-  expect_consecutive(versions, 3, 2 + n, "the 200 answers");
-  for (const auto& [what, count] : others) {
-    EXPECT_EQ(what, "409 CONFLICT") << count << " answers";
-  }
-  std::cout << "[ info ] " << n << " switches applied, " << outcomes.size() - versions.size()
-            << " refused with 409\n";
 
   for (auto* i : fleet) {
     const auto r = get(*i, session_path(id));
     ASSERT_EQ(r.status, 200u);
     const auto s = r.json()["data"];
-    EXPECT_EQ(s["version"].i64(), 2 + n) << i->name();
+    EXPECT_EQ(s["version"].i64(), 2 + applied) << i->name();
     // Each applied switch ended one turn: no turn lost in the state either.
     std::int64_t cycles = 0;
     for (std::size_t p = 0; p < s["participants"].size(); ++p)
       cycles += s["participants"][p]["cycle_count"].i64();
-    EXPECT_EQ(cycles, n) << i->name();
+    EXPECT_EQ(cycles, applied) << i->name();
   }
+
+  // Guarded by the version they saw, 30 taps across the fleet give exactly one 200.
+  const auto guarded =
+      race(10, 1, fmt::format(R"({{"expected_version": {}}})", 2 + applied));
+  const auto [versions, others] = tally(guarded);
+  ASSERT_EQ(versions.size(), 1u);
+  EXPECT_EQ(versions.front(), 3 + applied);
+  ASSERT_EQ(others.size(), 1u);
+  EXPECT_EQ(others.begin()->first, "409 CONFLICT");
+  EXPECT_EQ(others.begin()->second, 29);
 }
 
 // ---------------------------------------------------------------------------

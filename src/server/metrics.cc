@@ -119,6 +119,12 @@ struct Metrics::Impl {
           .Register(*registry)
           .Add({});
 
+  prometheus::Counter& retries =
+      prometheus::BuildCounter()
+          .Name("synckairos_command_retries_total")
+          .Help("Commands tried again after losing a compare-and-set race to another write")
+          .Register(*registry)
+          .Add({});
   prometheus::Family<prometheus::Counter>& dependency_changes =
       prometheus::BuildCounter()
           .Name("synckairos_dependency_transitions_total")
@@ -190,6 +196,7 @@ void Metrics::set_audit_queue(const audit::QueueStats& q) {
 }
 void Metrics::set_audit_database_up(bool up) { impl_->audit_up.Set(up ? 1.0 : 0.0); }
 void Metrics::session_recovered() { impl_->recovered.Increment(); }
+void Metrics::command_retried() { impl_->retries.Increment(); }
 
 void Metrics::dependency_changed(std::string_view dependency, bool up) {
   const std::string name{dependency};

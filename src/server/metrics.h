@@ -46,6 +46,8 @@ class Metrics {
   void set_audit_queue(const audit::QueueStats& stats);
   void set_audit_database_up(bool up);
   void session_recovered();
+  // A command lost a compare-and-set race to another instance and is tried again.
+  void command_retried();
   // A dependency (a name from a fixed set: "redis", "redis_subscriber", "postgres")
   // was lost or came back: counted once per transition.
   void dependency_changed(std::string_view dependency, bool up);

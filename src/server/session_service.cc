@@ -130,6 +130,8 @@ struct SessionService::Attempt {
 
 asio::awaitable<Result<SessionSnapshot>> SessionService::execute(domain::Uuid id,
                                                                  domain::Command command) {
+  // This instance's commands on one session take turns: only instances race.
+  const auto turn = co_await lanes_.enter(id);
   auto read = co_await store_.get_for_update(id);
   bool recovered = false;
   if (!read && read.error().code == ErrorCode::not_found) {
@@ -162,6 +164,7 @@ asio::awaitable<Result<SessionSnapshot>> SessionService::execute(domain::Uuid id
       co_return std::move(a.result);
     }
     if (!cached) {
+      if (metrics_) metrics_->command_retried();
       if (attempt >= kMaxAttempts) {
         if (metrics_) metrics_->store_error();
         co_return Error::unavailable(
@@ -171,6 +174,11 @@ asio::awaitable<Result<SessionSnapshot>> SessionService::execute(domain::Uuid id
     }
     cached = false;
     auto fresh = co_await store_.get(id);
+    if (!fresh && fresh.error().code == ErrorCode::not_found) {
+      // Gone from the store since the (cached) read, e.g. a FLUSHALL: as on a first read.
+      fresh = co_await recover(id);
+      recovered = fresh.ok();
+    }
     if (!fresh) {
       count_store_error(fresh.error());
       co_return fresh.error();

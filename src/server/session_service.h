@@ -4,7 +4,8 @@
 // the audit events, the new deadline and the fan-out messages in the same atomic
 // write.
 //
-// Races (SPEC §2): a command's guards (`expected_version`, `current_participant_id`)
+// Races (SPEC §2): this instance's commands on one session take turns
+// (session_lanes.h), so only instances race each other. A command's guards (`expected_version`, `current_participant_id`)
 // are checked by the engine against the state read; failing one is CONFLICT (409).
 // A write that loses its compare-and-set to another write is NOT a conflict the
 // client asked about: the command is decided again on a fresh read and written
@@ -30,6 +31,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "server/session_api.h"
+#include "server/session_lanes.h"
 
 namespace sk::audit {
 class SessionRecovery;
@@ -80,6 +82,7 @@ class SessionService final : public SessionApi {
   const domain::Clock& clock_;
   Metrics* metrics_;
   audit::SessionRecovery* recovery_;
+  SessionLanes lanes_;
   std::atomic<std::uint64_t> jitter_{0x9E3779B97F4A7C15ull};  // state of back_off()'s mix
 };
 
