@@ -138,6 +138,51 @@ TEST_F(HttpApi, UnknownRouteAndBadUuid) {
   expect_error(http.post("/v1/sessions/" + session_id(5) + "/switch"), 404, "SESSION_NOT_FOUND");
 }
 
+// A create as the original TypeScript clients send it: total_time_ms at the session
+// and on every participant, whatever the mode (SPEC §2). Accepted everywhere, ignored
+// where the mode has no such bank; fields nobody defined are still refused by name.
+TEST_F(HttpApi, CreateAcceptsTheOriginalClientsBanksInEveryMode) {
+  struct Case {
+    std::string mode;
+    std::string extra;  // the mode's own fields
+    std::string group;  // per participant
+    long session_bank;  // shown in the session's total_time_ms
+  };
+  const std::string red = "dddddddd-dddd-4ddd-8ddd-dddddddddddd";
+  const std::vector<Case> cases = {
+      {"per_participant", "", "", 300000},
+      {"per_cycle", R"(,"time_per_cycle_ms":30000)", "", 0},
+      {"per_group", "", red, 300000},
+      {"global", "", "", 300000},
+      {"count_up", R"(,"max_time_ms":600000)", "", 0},
+  };
+  int n = 40;
+  for (const auto& c : cases) {
+    const auto participant = [&](const std::string& pid) {
+      std::string out = R"({"participant_id":")" + pid + R"(","total_time_ms":120000)";
+      if (!c.group.empty()) out += R"(,"group_id":")" + c.group + '"';
+      return out + "}";
+    };
+    const auto body = R"({"session_id":")" + session_id(++n) + R"(","sync_mode":")" + c.mode +
+                      R"(","total_time_ms":300000)" + c.extra + R"(,"participants":[)" +
+                      participant(kAlice) + "," + participant(kBob) + "]}";
+    const auto r = http.post("/v1/sessions", body);
+    ASSERT_EQ(r.status, 201u) << c.mode << ": " << r.body;
+    EXPECT_EQ(r.json()["data"]["total_time_ms"].i64(), c.session_bank) << c.mode;
+  }
+  // Still range-checked, and unknown fields still refused by name.
+  const auto too_long = http.post(
+      "/v1/sessions", R"({"sync_mode":"count_up","total_time_ms":86400001,"participants":[)"
+                      R"({"participant_id":")" + kAlice + R"("}]})");
+  expect_error(too_long, 400, "VALIDATION_ERROR");
+  EXPECT_EQ(too_long.json()["error"]["details"][0]["field"].str(), "total_time_ms");
+  const auto unknown = http.post(
+      "/v1/sessions", R"({"sync_mode":"global","total_time_ms":60000,"colour":"red",)"
+                      R"("participants":[{"participant_id":")" + kAlice + R"("}]})");
+  expect_error(unknown, 400, "VALIDATION_ERROR");
+  EXPECT_EQ(unknown.json()["error"]["details"][0]["field"].str(), "colour");
+}
+
 // A known path asked with a method it does not serve is 405 with Allow, decided
 // before the path's ids are looked at (it used to be 404, or 400 "session_id must be
 // a UUID" for PUT /v1/sessions/x).

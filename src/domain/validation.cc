@@ -66,15 +66,9 @@ bool every_group_has_own_bank(const CreateSessionRequest& r) {
 
 void check_session_total(const CreateSessionRequest& r, std::optional<SyncMode> mode,
                          std::vector<FieldViolation>& out) {
+  // Accepted in every mode (the original's clients always send it, SPEC §2) and
+  // range-checked; per_cycle and count_up have no session bank and ignore it.
   const char* field = "total_time_ms";
-  if (mode == SyncMode::per_cycle && r.total_time) {
-    out.push_back({field, "not used in per_cycle mode; use time_per_cycle_ms"});
-    return;
-  }
-  if (mode == SyncMode::count_up && r.total_time) {
-    out.push_back({field, "not used in count_up mode; use max_time_ms"});
-    return;
-  }
   if (!r.total_time && mode) {
     switch (*mode) {
       case SyncMode::per_participant:
@@ -179,11 +173,9 @@ void validate_new_participant(const NewParticipant& participant, std::optional<S
        *participant.participant_index > limits::kMaxParticipantIndex)) {
     out.push_back({prefix + "participant_index", between(0, limits::kMaxParticipantIndex)});
   }
-  if (participant.total_time && mode && mode != SyncMode::per_participant) {
-    out.push_back({prefix + "total_time_ms", "only allowed in per_participant mode"});
-  } else {
-    check_time(participant.total_time, prefix + "total_time_ms", out);
-  }
+  // Accepted in every mode (the original's clients always send it, SPEC §2) and
+  // range-checked; only per_participant has a bank of the participant's own.
+  check_time(participant.total_time, prefix + "total_time_ms", out);
   if (mode == SyncMode::per_group && !participant.group_id) {
     out.push_back({prefix + "group_id", "is required in per_group mode"});
   } else if (mode && mode != SyncMode::per_group && participant.group_id) {

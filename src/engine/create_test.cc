@@ -57,6 +57,31 @@ TEST(Create, DefaultTimeoutActionPerMode) {
   EXPECT_EQ(created(request(SyncMode::count_up, 2)).participants[0].total_time, 0ms);
 }
 
+// The original's clients send participants[].total_time_ms and total_time_ms in every
+// mode (SPEC §2): accepted, and ignored where the mode has no such bank.
+TEST(Create, BanksAModeDoesNotHaveAreIgnored) {
+  const auto with_banks = [](SyncMode mode) {
+    auto r = request(mode, 2);
+    r.total_time = 600s;
+    for (auto& p : r.participants) p.total_time = 300s;
+    return r;
+  };
+  auto c = with_banks(SyncMode::per_cycle);
+  c.time_per_cycle = 30s;
+  const auto per_cycle = created(c);
+  EXPECT_EQ(per_cycle.total_time, 0ms) << "per_cycle has no session bank";
+  for (const auto& p : per_cycle.participants) EXPECT_EQ(p.total_time, 30s);
+
+  const auto global = created(with_banks(SyncMode::global));
+  EXPECT_EQ(global.total_time, 600s);
+  for (const auto& p : global.participants) EXPECT_EQ(p.total_time, 600s) << "the session bank";
+
+  const auto count_up = created(with_banks(SyncMode::count_up));
+  EXPECT_EQ(count_up.total_time, 0ms) << "count_up has no bank (max_time_ms caps it)";
+  for (const auto& p : count_up.participants) EXPECT_EQ(p.total_time, 0ms);
+  EXPECT_EQ(deadline(started(with_banks(SyncMode::count_up))), std::nullopt);
+}
+
 TEST(Create, InvalidRequestIsAValidationErrorWithEveryViolation) {
   auto r = chess(500ms, 70s);  // bank below 1000 ms, increment above 60000 ms
   const auto result = create(r, kSession, kT0);

@@ -65,7 +65,11 @@ Result<Transition> create(const domain::CreateSessionRequest& request, const Uui
   s.sync_mode = request.sync_mode;
   s.status = Status::pending;
   s.version = 1;
-  s.total_time = request.total_time.value_or(Millis{0});
+  // per_cycle and count_up have no session bank: a total_time_ms sent anyway (the
+  // original's clients always send one) is ignored, and the session shows 0.
+  const bool has_session_bank =
+      s.sync_mode != SyncMode::per_cycle && s.sync_mode != SyncMode::count_up;
+  s.total_time = has_session_bank ? request.total_time.value_or(Millis{0}) : Millis{0};
   s.time_per_cycle = request.time_per_cycle;
   s.increment = request.increment;
   s.max_time = request.max_time;
