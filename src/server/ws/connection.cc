@@ -2,13 +2,15 @@
 // request reader, single writer, bounded queue, keep-alive and close.
 //
 // Life of a connection, all on its strand:
-//   accept the upgrade -> validate sessionId (else close 1008) -> register as a
-//   watcher -> read the session -> queue CONNECTED and STATE_SYNC (or ERROR) ahead of
-//   whatever the store delivered meanwhile -> start the writer -> read requests until
-//   the socket ends -> wait for the writer -> unregister.
-// Registering before the read is what makes the first sync race-free: a write that
-// the read misses is delivered by the store, and one it sees arrives with a version
-// not newer than the sync and is dropped.
+//   validate sessionId -> register as a watcher (hub, then the store's lease) ->
+//   accept the upgrade (a bad sessionId is then closed 1008) -> read the session ->
+//   queue CONNECTED and STATE_SYNC (or ERROR) ahead of whatever the store delivered
+//   meanwhile -> start the writer -> read requests until the socket ends -> wait for
+//   the writer -> unregister.
+// Registering before the upgrade completes is what makes the start race-free: the
+// client cannot act before we listen, a write that the read misses is delivered by
+// the store, and one it sees arrives with a version not newer than the sync and is
+// dropped.
 #include "server/ws/connection.h"
 
 #include <exception>
@@ -164,15 +166,29 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
       [](websocket::response_type& res) { res.set(beast::http::field::server, "synckairos"); }));
   ws_.read_message_max(kMaxMessageBytes);
 
+  // The watcher is registered (with the hub, then with the store) BEFORE the upgrade
+  // completes: a client may act the moment it sees the handshake (a DELETE right
+  // after it), and what that changes must reach this socket. From registration on,
+  // the store's messages for the session are queued (not yet written).
+  const auto query = parse_session_id(request_.target());
+  bool registered = false;
+  if (query.id && !close_code_) {
+    session_id_ = query.id;
+    registered = hub_->watch(*session_id_, shared_from_this());
+    if (registered) {
+      accepting_ = true;
+      watch_lease_ = co_await hub_->service().watch(*session_id_);
+    }
+  }
+
   auto [accept_ec] = co_await ws_.async_accept(request_, kTuple);
+  request_ = {};                   // the upgrade request is no longer needed
   if (accept_ec) co_return false;  // not a WebSocket client, or already gone
   opened_ = true;
   if (auto* m = hub_->metrics()) m->websocket_opened();
   ws_.text(true);
 
-  const auto query = parse_session_id(request_.target());
-  request_ = {};      // the upgrade request is no longer needed
-  if (close_code_) {  // the hub shut down during the handshake
+  if (discard_) {  // the hub shut down during the handshake (a deletion's close waits)
     co_await close_now(*close_code_, close_reason_);
     co_return false;
   }
@@ -180,18 +196,13 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
     co_await close_now(CloseCode::policy_error, query.error);
     co_return false;
   }
-  session_id_ = query.id;
-  if (!hub_->watch(*session_id_, shared_from_this())) {
+  if (!registered) {
     co_await close_now(CloseCode::going_away, "server shutting down");
     co_return false;
   }
 
-  // From here on the store's messages for the session are queued (not yet written).
-  accepting_ = true;
   const auto& clock = hub_->service().clock();
   auto connected = wire::connected_message(*session_id_, clock.wall_now());
-  // Registered before the first read: every write after that read comes in full.
-  watch_lease_ = co_await hub_->service().watch(*session_id_);
   auto snapshot = co_await fetch();
   if (aborted_) co_return false;  // dropped while reading (queue overflow)
   if (discard_) co_return true;   // shut down while reading: the writer just closes

@@ -248,6 +248,12 @@ class GatedStore final : public store::SessionStore {
   store::Subscription subscribe(store::MessageHandler h) override {
     return inner_.subscribe(std::move(h));
   }
+  // With `hold_watch`, a watcher's registration waits at the gate too.
+  std::atomic<bool> hold_watch{false};
+  asio::awaitable<store::Subscription> watch(store::Uuid id) override {
+    if (hold_watch) co_await hold();
+    co_return co_await inner_.watch(id);
+  }
   void set_deadline_handler(store::DeadlineHandler h) override {
     inner_.set_deadline_handler(std::move(h));
   }
@@ -685,6 +691,43 @@ TEST_F(HubTest, RemovedSessionSendsSessionDeletedThenCloses) {
     EXPECT_EQ(c->expect_close().code, websocket::close_code::normal);
   }
   EXPECT_TRUE(wait_until([&] { return hub_->connection_count() == 0; }, kWait));
+}
+
+// The upgrade completes only once the watcher is registered (with the hub and with
+// the store): a client that acts the moment it sees the handshake (here it deletes
+// the session) still receives what that changes. It once registered after the
+// upgrade, and a DELETE right after the handshake left the socket open with only
+// ERROR SESSION_NOT_FOUND.
+TEST_F(HubTest, TheHandshakeCompletesOnlyAfterTheWatcherIsRegistered) {
+  start();
+  const auto id = create_session(40);
+  gated_->hold_watch = true;
+  std::atomic<bool> handshaken{false};
+  std::unique_ptr<Client> c;
+  std::thread opener([&] {
+    c = std::make_unique<Client>(port_, ws_target(id));
+    handshaken = true;
+  });
+  ASSERT_TRUE(wait_until([&] { return gated_->held == 1; }, kWait));
+  // A bounded look for something that must NOT happen while the registration waits.
+  std::this_thread::sleep_for(200ms);
+  EXPECT_FALSE(handshaken) << "the upgrade completed before the watcher was registered";
+  gated_->released = true;
+  opener.join();
+  ASSERT_TRUE(handshaken);
+
+  ASSERT_TRUE(run(service_->remove(id)).ok());
+  // CONNECTED, then STATE_SYNC or (when the read came after the delete) ERROR, then
+  // SESSION_DELETED and the close.
+  EXPECT_EQ(Json(c->expect("CONNECTED")).str("type"), "CONNECTED");
+  bool deleted = false;
+  for (int i = 0; i < 3 && !deleted; ++i) {
+    const auto f = c->read();
+    ASSERT_FALSE(f.ec) << f.ec.message();
+    deleted = Json(f.text).str("type") == "SESSION_DELETED";
+  }
+  EXPECT_TRUE(deleted);
+  EXPECT_EQ(c->expect_close().code, websocket::close_code::normal);
 }
 
 TEST_F(HubTest, TimeOutDeliversStateUpdateThenTimeExpired) {
