@@ -73,7 +73,8 @@ AuditParts::memory_hook() const {
 }
 
 AuditParts make_audit(const Config& config, asio::any_io_executor executor,
-                      const domain::Clock& clock, spdlog::logger& log) {
+                      const domain::Clock& clock, spdlog::logger& log,
+                      std::function<void(std::string_view, bool)> on_database_change) {
   AuditParts parts;
   if (!config.audit_consume && config.redis_url.empty()) {
     throw std::invalid_argument(
@@ -105,7 +106,13 @@ AuditParts make_audit(const Config& config, asio::any_io_executor executor,
   } else {
     return parts;
   }
-  parts.probe = audit::DatabaseProbe::start(executor, parts.writers, kProbeInterval);
+  std::function<void(bool)> on_change;
+  if (on_database_change) {
+    const std::string_view name = config.database_url.empty() ? "sqlite" : "postgres";
+    on_change = [name, report = std::move(on_database_change)](bool up) { report(name, up); };
+  }
+  parts.probe =
+      audit::DatabaseProbe::start(executor, parts.writers, kProbeInterval, std::move(on_change));
   parts.recovery = std::make_unique<audit::SessionRecovery>(
       parts.writers, clock, std::chrono::seconds{config.session_ttl_s});
   if (config.redis_url.empty()) {
@@ -113,6 +120,7 @@ AuditParts make_audit(const Config& config, asio::any_io_executor executor,
     options.batch_size = config.audit_batch_size;
     options.concurrency = std::min(config.audit_concurrency, parts.writers->size());
     options.retry = retry_policy(config);
+    options.database_up = [probe = parts.probe] { return probe->up(); };
     parts.local = audit::LocalAuditQueue::make(
         executor, parts.writers, options, [&log](const std::string& alert) {
           log.error(R"("msg":"audit alert","detail":"{}")", json_escape(alert));
@@ -140,6 +148,7 @@ void start_audit(AuditParts& parts, const Config& config, asio::any_io_executor 
     options.concurrency = std::min(config.audit_concurrency, parts.writers->size());
     options.reclaim_min_idle = std::chrono::milliseconds{config.audit_reclaim_idle_ms};
     options.retry = retry_policy(config);
+    options.database_up = [probe = parts.probe] { return probe->up(); };
     parts.queue = audit::RedisAuditQueue::make(
         executor, std::move(client), store::redis::KeySpace(config.key_prefix, kShards),
         parts.writers, clock, options, [&log](const std::string& alert) {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -48,8 +49,10 @@ struct AuditParts {
 // Writers, probe, recovery and (memory engine) the local queue; migrates first with
 // MIGRATE_AT_START. Throws std::invalid_argument for unusable settings,
 // std::runtime_error when a migration fails.
+// `on_database_change(name, up)` hears the probe's transitions ("postgres", "sqlite").
 AuditParts make_audit(const Config& config, boost::asio::any_io_executor executor,
-                      const domain::Clock& clock, spdlog::logger& log);
+                      const domain::Clock& clock, spdlog::logger& log,
+                      std::function<void(std::string_view, bool)> on_database_change = {});
 
 // Starts the queue: the local one, or (Redis engine) the consumer of the audit streams,
 // unless AUDIT_CONSUME=false leaves those to other instances (then `queue` stays null).

@@ -14,6 +14,7 @@
 
 #include "app/audit_setup.h"
 #include "app/config.h"
+#include "app/dependency_log.h"
 #include "app/logging.h"
 #include "domain/clock.h"
 #include "server/metrics.h"
@@ -33,7 +34,8 @@ std::unique_ptr<sk::store::SessionStore> make_store(const sk::app::Config& confi
                                                     asio::io_context& io,
                                                     const sk::domain::Clock& clock,
                                                     spdlog::logger& log,
-                                                    const sk::app::AuditParts& audit) {
+                                                    const sk::app::AuditParts& audit,
+                                                    sk::app::DependencyLog& dependencies) {
   const std::chrono::seconds ttl{config.session_ttl_s};
   if (config.redis_url.empty()) {
     sk::store::MemoryStoreOptions options;
@@ -50,6 +52,7 @@ std::unique_ptr<sk::store::SessionStore> make_store(const sk::app::Config& confi
   // With an audit database the streams are consumed (and emptied) by the audit
   // queue: never trim them, or events nobody wrote yet would be dropped.
   if (audit.enabled()) options.audit_max_length = 0;
+  options.on_connection_change = [&dependencies](bool up) { dependencies.changed("redis", up); };
   log.info(R"("msg":"redis","url":"{}","key_prefix":"{}")", sk::app::json_escape(url->redacted()),
            sk::app::json_escape(config.key_prefix));
   return std::make_unique<sk::store::redis::RedisStore>(io.get_executor(), clock, *url, options);
@@ -81,8 +84,11 @@ int main(int argc, char** argv) {
     sk::server::Metrics metrics;
     asio::io_context io(static_cast<int>(threads));
 
-    auto audit = sk::app::make_audit(config, io.get_executor(), clock, *log);
-    const auto store_ptr = make_store(config, io, clock, *log, audit);
+    sk::app::DependencyLog dependencies(*log, metrics, clock);
+    auto audit = sk::app::make_audit(
+        config, io.get_executor(), clock, *log,
+        [&dependencies](std::string_view name, bool up) { dependencies.changed(name, up); });
+    const auto store_ptr = make_store(config, io, clock, *log, audit, dependencies);
     auto& store = *store_ptr;
     sk::app::start_audit(audit, config, io.get_executor(), clock, *log);
 
@@ -114,14 +120,14 @@ int main(int argc, char** argv) {
       asio::co_spawn(
           io,
           [&]() -> asio::awaitable<void> {
-            const auto started = std::chrono::steady_clock::now();
+            const auto started = clock.steady_now();
             const std::chrono::milliseconds budget{config.drain_timeout_ms};
             co_await server.drain(budget);
             // Then the audit hand-off: the memory engine's queue is flushed; the Redis
             // engine's workers finish their batches (the rest stays in the streams).
             if (audit.queue) {
               const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - started);
+                  clock.steady_now() - started);
               co_await audit.queue->stop(std::max(budget - spent, std::chrono::milliseconds{0}));
             }
             if (audit.probe) audit.probe->close();

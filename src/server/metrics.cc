@@ -128,7 +128,7 @@ struct Metrics::Impl {
   prometheus::Family<prometheus::Counter>& dependency_changes =
       prometheus::BuildCounter()
           .Name("synckairos_dependency_transitions_total")
-          .Help("A dependency (redis, redis_subscriber, postgres) lost (to=down) or back (to=up)")
+          .Help("A dependency (redis, postgres, sqlite) lost (to=down) or back (to=up)")
           .Register(*registry);
   prometheus::Family<prometheus::Gauge>& dependency_up =
       prometheus::BuildGauge()

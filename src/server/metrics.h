@@ -48,7 +48,7 @@ class Metrics {
   void session_recovered();
   // A command lost a compare-and-set race to another instance and is tried again.
   void command_retried();
-  // A dependency (a name from a fixed set: "redis", "redis_subscriber", "postgres")
+  // A dependency (a name from a fixed set: "redis", "postgres", "sqlite")
   // was lost or came back: counted once per transition.
   void dependency_changed(std::string_view dependency, bool up);
 

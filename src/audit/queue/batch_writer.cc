@@ -14,8 +14,12 @@ namespace sk::audit {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-BatchWriter::BatchWriter(std::shared_ptr<WriterPool> writers, RetryPolicy policy, Outcomes outcomes)
-    : writers_(std::move(writers)), policy_(policy), outcomes_(std::move(outcomes)) {}
+BatchWriter::BatchWriter(std::shared_ptr<WriterPool> writers, RetryPolicy policy, Outcomes outcomes,
+                         std::function<bool()> database_up)
+    : writers_(std::move(writers)),
+      policy_(policy),
+      outcomes_(std::move(outcomes)),
+      database_up_(std::move(database_up)) {}
 
 asio::awaitable<void> BatchWriter::write(Batch batch) {
   AuditStatus status;
@@ -71,10 +75,17 @@ BatchWriter::Batch BatchWriter::due_retries() {
 }
 
 asio::awaitable<void> BatchWriter::pause(std::chrono::milliseconds d) {
-  // In short steps, so that stop() is not kept waiting by a long pause.
+  // In short steps, so that stop() is not kept waiting by a long pause, and so that
+  // the database's return (the probe saw it away, then back) ends it within 50 ms.
   const auto until = Clock::now() + d;
+  bool seen_away = false;
   asio::steady_timer timer(co_await asio::this_coro::executor);
   while (!stopping_ && Clock::now() < until) {
+    if (database_up_) {
+      const bool up = database_up_();
+      if (seen_away && up) break;
+      seen_away = seen_away || !up;
+    }
     timer.expires_after(
         std::min<Clock::duration>(until - Clock::now(), std::chrono::milliseconds{50}));
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));

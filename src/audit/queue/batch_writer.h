@@ -44,7 +44,11 @@ class BatchWriter {
     std::function<void(const Batch&)> abandoned;      // stop() during an outage
   };
 
-  BatchWriter(std::shared_ptr<WriterPool> writers, RetryPolicy policy, Outcomes outcomes);
+  // `database_up` (may be empty): the probe's cached answer. An outage pause ends
+  // as soon as it has seen the database away and then back, instead of waiting out
+  // the backoff (up to 32 s); a database that answers but fails keeps the backoff.
+  BatchWriter(std::shared_ptr<WriterPool> writers, RetryPolicy policy, Outcomes outcomes,
+              std::function<bool()> database_up = {});
 
   boost::asio::awaitable<void> write(Batch batch);
 
@@ -64,6 +68,7 @@ class BatchWriter {
   const std::shared_ptr<WriterPool> writers_;
   const RetryPolicy policy_;
   const Outcomes outcomes_;
+  const std::function<bool()> database_up_;
   bool stopping_ = false;
   int outages_ = 0;  // consecutive "database unreachable"
   std::multimap<std::chrono::steady_clock::time_point, QueuedRecord> retries_;

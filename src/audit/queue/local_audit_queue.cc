@@ -33,7 +33,7 @@ LocalAuditQueue::LocalAuditQueue(asio::any_io_executor executor,
     : strand_(asio::make_strand(executor)),
       options_(options),
       on_alert_(std::move(on_alert)),
-      writer_(std::move(writers), options_.retry, outcomes()),
+      writer_(std::move(writers), options_.retry, outcomes(), options_.database_up),
       wake_(strand_) {}
 
 BatchWriter::Outcomes LocalAuditQueue::outcomes() {

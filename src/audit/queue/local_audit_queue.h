@@ -31,6 +31,9 @@ struct LocalAuditQueueOptions {
   std::size_t concurrency = 1;  // batches in flight (SQLite has one writer)
   std::chrono::milliseconds poll_interval{50};
   RetryPolicy retry;
+  // The database probe's answer (may be empty): ends an outage pause once the
+  // database is back (BatchWriter).
+  std::function<bool()> database_up;
 };
 
 class LocalAuditQueue final : public AuditQueue,

@@ -95,7 +95,7 @@ RedisAuditQueue::RedisAuditQueue(asio::any_io_executor executor,
       clock_(clock),
       options_(std::move(options)),
       on_alert_(std::move(on_alert)),
-      writer_(std::move(writers), options_.retry, outcomes()),
+      writer_(std::move(writers), options_.retry, outcomes(), options_.database_up),
       wake_(strand_) {}
 
 BatchWriter::Outcomes RedisAuditQueue::outcomes() {

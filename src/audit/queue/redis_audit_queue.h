@@ -55,6 +55,9 @@ struct RedisAuditQueueOptions {
   std::chrono::milliseconds reclaim_interval{5000};   // how often to look for orphans
   std::chrono::milliseconds reclaim_min_idle{60000};  // pending this long: orphaned
   RetryPolicy retry;
+  // The database probe's answer (may be empty): ends an outage pause once the
+  // database is back (BatchWriter).
+  std::function<bool()> database_up;
 };
 
 class RedisAuditQueue final : public AuditQueue,

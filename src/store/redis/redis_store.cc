@@ -135,7 +135,10 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
                 fan->publish(*message);
               }
             },
-            [this] { resubscribed(); })) {}
+            [this] { resubscribed(); },
+            [this] {
+              if (options.on_connection_change) options.on_connection_change(false);
+            })) {}
 
   void start() {
     watches = WatchRegistry::start(executor, client, keys, clock, options.watch_lease);
@@ -171,6 +174,7 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
     StoreMessage resync{Uuid{}, MessageKind::resync, 0, {}};
     core->cache->seen(resync);
     core->fan_out->publish(resync);
+    if (core->options.on_connection_change) core->options.on_connection_change(true);
   }
 
   // A claimed deadline: the handler applies the time-out through update(); it runs

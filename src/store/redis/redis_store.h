@@ -26,6 +26,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -55,6 +56,10 @@ struct RedisStoreOptions {
   std::chrono::milliseconds watch_lease{30'000};
   RedisClientOptions client;
   DeadlinePollerOptions poller;
+  // Told when this instance's events subscription (its view of Redis) breaks (false),
+  // and when it is back and its watchers have been told to re-sync (true). Called from
+  // the store's threads; must not block. Empty: nobody is told.
+  std::function<void(bool up)> on_connection_change;
 };
 
 class RedisStore final : public SessionStore {

@@ -13,6 +13,7 @@ struct RedisSubscriber::Callbacks {
   std::vector<std::string> channels;
   MessageHandler on_message;
   std::function<void()> on_resubscribed;
+  std::function<void()> on_lost;
   int subscriptions = 0;  // successful subscriptions; on the strand only
 
   // Held while a callback runs, so close() returns only once none is running. A
@@ -66,7 +67,8 @@ void resubscribed(const std::shared_ptr<RedisSubscriber::Callbacks>& cb) {
 
 RedisSubscriber::RedisSubscriber(asio::any_io_executor executor, RedisUrl url,
                                  RedisClientOptions options, std::vector<std::string> channels,
-                                 MessageHandler on_message, std::function<void()> on_resubscribed)
+                                 MessageHandler on_message, std::function<void()> on_resubscribed,
+                                 std::function<void()> on_lost)
     : executor_(std::move(executor)),
       url_(std::move(url)),
       options_(options),
@@ -74,8 +76,10 @@ RedisSubscriber::RedisSubscriber(asio::any_io_executor executor, RedisUrl url,
   callbacks_->channels = std::move(channels);
   callbacks_->on_message = std::move(on_message);
   callbacks_->on_resubscribed = std::move(on_resubscribed);
+  callbacks_->on_lost = std::move(on_lost);
   if (!callbacks_->on_message) callbacks_->on_message = [](std::string_view, std::string_view) {};
   if (!callbacks_->on_resubscribed) callbacks_->on_resubscribed = [] {};
+  if (!callbacks_->on_lost) callbacks_->on_lost = [] {};
 }
 
 RedisSubscriber::~RedisSubscriber() { close(); }
@@ -90,8 +94,9 @@ void RedisSubscriber::start() {
     cb->call([&] { cb->on_message(e[1].str, e[2].str); });
   };
   auto on_connected = [cb = callbacks_](RedisConnection& conn) { return subscribe(cb, conn); };
+  auto on_lost = [cb = callbacks_] { cb->call([&] { cb->on_lost(); }); };
   conn_ = SupervisedConnection::start(executor_, url_, options_, std::move(on_push),
-                                      std::move(on_connected));
+                                      std::move(on_connected), std::move(on_lost));
 }
 
 void RedisSubscriber::close() {

@@ -3,7 +3,8 @@
 // order on one strand, and when the connection breaks reconnects with backoff and
 // subscribes again by itself. Messages published while it was disconnected are lost
 // (Pub/Sub keeps nothing): on_resubscribed, called after every successful
-// subscription except the first, lets the owner re-read what it may have missed.
+// subscription except the first, lets the owner re-read what it may have missed;
+// on_lost, called when a subscribed connection breaks, lets it say so.
 //
 // Thread-safe. Callbacks run on the subscriber's strand, one at a time, and must not
 // block. After close() returns no callback runs or starts.
@@ -34,7 +35,7 @@ class RedisSubscriber {
   // `channels` must not be empty. pool_size in `options` is ignored.
   RedisSubscriber(asio::any_io_executor executor, RedisUrl url, RedisClientOptions options,
                   std::vector<std::string> channels, MessageHandler on_message,
-                  std::function<void()> on_resubscribed);
+                  std::function<void()> on_resubscribed, std::function<void()> on_lost = {});
   ~RedisSubscriber();
   RedisSubscriber(const RedisSubscriber&) = delete;
   RedisSubscriber& operator=(const RedisSubscriber&) = delete;

@@ -22,9 +22,10 @@ std::vector<Command> ping() { return {Command{std::string("PING")}}; }
 
 std::shared_ptr<SupervisedConnection> SupervisedConnection::start(
     asio::any_io_executor executor, RedisUrl url, const RedisClientOptions& options,
-    RedisConnection::PushHandler on_push, OnConnected on_connected) {
-  auto self = std::shared_ptr<SupervisedConnection>(new SupervisedConnection(
-      std::move(executor), std::move(url), options, std::move(on_push), std::move(on_connected)));
+    RedisConnection::PushHandler on_push, OnConnected on_connected, std::function<void()> on_lost) {
+  auto self = std::shared_ptr<SupervisedConnection>(
+      new SupervisedConnection(std::move(executor), std::move(url), options, std::move(on_push),
+                               std::move(on_connected), std::move(on_lost)));
   // The loop holds a reference: this object lives until the loop ends after close().
   asio::co_spawn(self->strand_, run(self), asio::detached);
   return self;
@@ -33,12 +34,14 @@ std::shared_ptr<SupervisedConnection> SupervisedConnection::start(
 SupervisedConnection::SupervisedConnection(const asio::any_io_executor& executor, RedisUrl url,
                                            RedisClientOptions options,
                                            RedisConnection::PushHandler on_push,
-                                           OnConnected on_connected)
+                                           OnConnected on_connected,
+                                           std::function<void()> on_lost)
     : strand_(asio::make_strand(executor)),
       url_(std::move(url)),
       options_(options),
       on_push_(std::move(on_push)),
       on_connected_(std::move(on_connected)),
+      on_lost_(std::move(on_lost)),
       backoff_timer_(strand_),
       attempt_done_(strand_) {
   attempt_done_.expires_at(asio::steady_timer::time_point::max());
@@ -69,6 +72,7 @@ asio::awaitable<void> SupervisedConnection::run(std::shared_ptr<SupervisedConnec
       }
       self->ready_.store(false, std::memory_order_release);
       if (self->state_ == State::closed) break;
+      if (self->on_lost_) self->on_lost_();
       failed = conn->failure_here();
     }
     self->state_ = State::down;

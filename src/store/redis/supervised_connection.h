@@ -10,7 +10,8 @@
 // broke may or may not have run, and only the caller knows if repeating it is safe.
 //
 // Thread-safe. Used by RedisClient (one per pool slot) and RedisSubscriber (with a
-// push handler and an on_connected hook that subscribes).
+// push handler, an on_connected hook that subscribes and an on_lost hook that tells
+// its owner the subscription broke).
 #pragma once
 
 #include <atomic>
@@ -37,7 +38,8 @@ class SupervisedConnection : public std::enable_shared_from_this<SupervisedConne
   static std::shared_ptr<SupervisedConnection> start(asio::any_io_executor executor, RedisUrl url,
                                                      const RedisClientOptions& options,
                                                      RedisConnection::PushHandler on_push = {},
-                                                     OnConnected on_connected = {});
+                                                     OnConnected on_connected = {},
+                                                     std::function<void()> on_lost = {});
 
   // Connected (and, with a hook, past it). Thread-safe.
   bool ready() const { return ready_.load(std::memory_order_acquire); }
@@ -53,7 +55,7 @@ class SupervisedConnection : public std::enable_shared_from_this<SupervisedConne
 
   SupervisedConnection(const asio::any_io_executor& executor, RedisUrl url,
                        RedisClientOptions options, RedisConnection::PushHandler on_push,
-                       OnConnected on_connected);
+                       OnConnected on_connected, std::function<void()> on_lost);
   static asio::awaitable<void> run(std::shared_ptr<SupervisedConnection> self);
   // execute() on the strand: straight to the connection when ready (no coroutine);
   // a coroutine only to wait for a connect attempt in progress.
@@ -70,6 +72,7 @@ class SupervisedConnection : public std::enable_shared_from_this<SupervisedConne
   const RedisClientOptions options_;
   const RedisConnection::PushHandler on_push_;
   const OnConnected on_connected_;
+  const std::function<void()> on_lost_;  // on the strand, when a ready connection breaks
 
   // On strand_ only.
   State state_ = State::connecting;
