@@ -7,7 +7,6 @@
 
 #include <atomic>
 #include <mutex>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -26,6 +25,7 @@
 #include "store/redis/redis_subscriber.h"
 #include "store/redis/scripts.h"
 #include "store/redis/watch_registry.h"
+#include "store/redis/write_cache.h"
 
 namespace sk::store::redis {
 
@@ -51,70 +51,6 @@ std::vector<std::string> hmget_state(std::string key) {
 }
 std::vector<std::string> ping() { return {"PING"}; }
 
-// The states this instance wrote last, for the read of the next command on the same
-// session (get_for_update): one round trip per command instead of two. Never trusted
-// for correctness: the write script's version check rejects a write based on a stale
-// entry, and the service then reads Redis. Kept fresh enough by the events channel:
-// an update with a newer version (another instance wrote) or a deletion drops the
-// entry, a resync (messages may have been lost) drops them all. Thread-safe.
-class WriteCache {
- public:
-  explicit WriteCache(std::size_t capacity) : capacity_(capacity) {}
-
-  void put(Session s, std::int64_t expires_ms) {
-    if (capacity_ == 0) return;
-    std::lock_guard lock(mu_);
-    if (entries_.size() >= capacity_ && !entries_.contains(s.session_id)) entries_.clear();
-    const Uuid id = s.session_id;
-    entries_.insert_or_assign(id, Entry{std::move(s), expires_ms});
-  }
-
-  std::optional<Session> find(const Uuid& id, std::int64_t now_ms) {
-    std::lock_guard lock(mu_);
-    const auto it = entries_.find(id);
-    if (it == entries_.end()) return std::nullopt;
-    if (it->second.expires_ms <= now_ms) {
-      entries_.erase(it);
-      return std::nullopt;
-    }
-    return it->second.state;
-  }
-
-  void erase(const Uuid& id) {
-    std::lock_guard lock(mu_);
-    entries_.erase(id);
-  }
-
-  void clear() {
-    std::lock_guard lock(mu_);
-    entries_.clear();
-  }
-
-  // A message of the events channel (from any instance, this one included).
-  void seen(const StoreMessage& m) {
-    switch (m.kind) {
-      case MessageKind::update: {
-        std::lock_guard lock(mu_);
-        const auto it = entries_.find(m.session_id);
-        if (it != entries_.end() && it->second.state.version < m.version) entries_.erase(it);
-        break;
-      }
-      case MessageKind::deleted: erase(m.session_id); break;
-      case MessageKind::resync: clear(); break;
-      case MessageKind::broadcast: break;
-    }
-  }
-
- private:
-  struct Entry {
-    Session state;
-    std::int64_t expires_ms;
-  };
-  const std::size_t capacity_;
-  std::mutex mu_;
-  std::unordered_map<Uuid, Entry, domain::UuidHash> entries_;
-};
-
 }  // namespace
 
 struct RedisStore::Core : std::enable_shared_from_this<Core> {
@@ -125,7 +61,7 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
         keys(options.key_prefix, options.shards),
         client(std::make_shared<RedisClient>(executor, url, options.client)),
         fan_out(FanOut::make()),
-        cache(std::make_shared<WriteCache>(options.write_cache_size)),
+        cache(std::make_shared<WriteCache>(options.write_cache_bytes)),
         subscriber(std::make_unique<RedisSubscriber>(
             executor, std::move(url), options.client, std::vector<std::string>{keys.channel()},
             [fan = fan_out, cache = cache](std::string_view, std::string_view payload) {
@@ -405,5 +341,10 @@ void RedisStore::close() {
 }
 
 bool RedisStore::subscribed() const { return core_->subscriber->subscribed(); }
+
+RedisStore::WriteCacheSize RedisStore::write_cache_size() const {
+  const auto size = core_->cache->size();
+  return WriteCacheSize{size.entries, size.bytes};
+}
 
 }  // namespace sk::store::redis

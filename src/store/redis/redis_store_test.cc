@@ -184,6 +184,43 @@ TEST_F(RedisStoreTest, ReadsForUpdateComeFromTheWriteCacheUntilAnotherInstanceWr
   EXPECT_EQ(run(a.get_for_update(id)).error().code, ErrorCode::not_found);
 }
 
+// The write cache is bounded by bytes: sessions of 1,000 participants (~80 KB each
+// here) fill a 1 MiB budget after a dozen creates, however many entries it could
+// count; the last write is still served from it.
+TEST_F(RedisStoreTest, TheWriteCacheStaysWithinItsByteBudget) {
+  constexpr std::size_t kBudget = std::size_t{1} << 20;
+  constexpr int kCreates = 40;
+  RedisStoreOptions options;
+  options.write_cache_bytes = kBudget;
+  auto& a = open(manual_, options);
+  Session last;
+  for (int i = 0; i < kCreates; ++i) {
+    auto t = must(
+        engine::create(request(domain::SyncMode::per_participant, 1000), session_id(100 + i), kT0));
+    last = t.state;
+    ASSERT_FALSE(run(a.create(write_of(std::move(t)))));
+    const auto size = a.write_cache_size();
+    ASSERT_LE(size.bytes, kBudget)
+        << "after " << i + 1 << " creates, " << size.entries << " entries";
+    ASSERT_GE(size.entries, 1u);
+    // The estimate counts the participants, at least.
+    EXPECT_GE(size.bytes, size.entries * 1000 * sizeof(domain::Participant));
+  }
+  EXPECT_LT(a.write_cache_size().entries, static_cast<std::size_t>(kCreates));
+  const auto read = run(a.get_for_update(last.session_id));
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(read->cached);
+  EXPECT_EQ(read->state, last);
+
+  // 0 turns the cache off.
+  RedisStoreOptions off;
+  off.write_cache_bytes = 0;
+  auto& b = open(manual_, off);
+  const Session s = create_in(b, session_id(1));
+  EXPECT_EQ(b.write_cache_size().entries, 0u);
+  EXPECT_FALSE(run(b.get_for_update(s.session_id)).value().cached);
+}
+
 TEST_F(RedisStoreTest, ADeadlineFiresOnceAcrossThreeInstances) {
   std::array<DeadlineLog, 3> logs;
   std::array<RedisStore*, 3> instances{};
