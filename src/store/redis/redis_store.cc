@@ -146,34 +146,32 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
   const TimePoint now = clock.wall_now();
   const int shard = keys.shard_of(s.session_id);
   const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(options.ttl);
-  const std::string id = s.session_id.to_string();
   const std::int64_t expires_ms = domain::to_unix_ms(now + ttl);
 
   std::vector<std::string> script_keys{keys.session(s.session_id), keys.deadlines(shard),
                                        keys.expiries(shard), keys.audit(shard),
                                        keys.watched(shard)};
-  std::vector<std::string> args;
-  args.reserve(13 + w.events.size() + w.messages.size());
-  args.emplace_back(create ? "create" : "update");
-  args.push_back(unix_ms_arg(now));
-  args.push_back(std::to_string(expires_ms));
+  WriteScriptArgs args;
+  args.mode = create ? WriteScriptArgs::Mode::create : WriteScriptArgs::Mode::update;
+  args.now = now;
+  args.expires_ms = expires_ms;
   // Redis's own expiry is a backstop, a minute after ours: the poller expires the
   // session first and audits the deletion (or recovery could bring it back).
-  args.push_back(std::to_string((ttl + kBackstopGrace).count()));
-  args.push_back(expected ? std::to_string(*expected) : std::string());
-  args.push_back(std::to_string(s.version));
-  args.push_back(domain::encode_stored_session(s));
-  args.push_back(w.deadline ? unix_ms_arg(*w.deadline) : std::string());
-  args.push_back(id);
-  args.push_back(keys.channel());
-  args.push_back(std::to_string(options.audit_max_length));
-  args.push_back(std::to_string(w.events.size()));
-  args.push_back(unix_ms_arg(s.created_at));  // the audit ids' "life" (audit_record.h)
-  for (const auto& e : w.events) args.push_back(domain::encode_event(e));
-  for (auto& m : w.messages) args.push_back(std::move(m));
+  args.backstop = ttl + kBackstopGrace;
+  args.expected_version = expected;
+  args.version = s.version;
+  args.state = domain::encode_stored_session(s);
+  args.deadline = w.deadline;
+  args.session_id = s.session_id.to_string();
+  args.channel = keys.channel();
+  args.audit_max_length = options.audit_max_length;
+  args.created_at = s.created_at;
+  args.events.reserve(w.events.size());
+  for (const auto& e : w.events) args.events.push_back(domain::encode_event(e));
+  args.messages = std::move(w.messages);
 
-  const auto reply =
-      co_await run_script(*client, write_script(), std::move(script_keys), std::move(args));
+  const auto reply = co_await run_script(*client, write_script(), std::move(script_keys),
+                                         std::move(args).to_argv());
   if (!reply) co_return reply.error();
   if (reply->is_error()) co_return error_of(*reply);
   const auto& parts = reply->elements;
