@@ -35,6 +35,12 @@ using domain::TimePoint;
 
 Error store_closed() { return Error::unavailable("redis store closed"); }
 
+// The store's clock also measures its connections' command timeouts.
+RedisStoreOptions with_clock(RedisStoreOptions options, const domain::Clock& clock) {
+  options.client.clock = &clock;
+  return options;
+}
+
 constexpr std::chrono::milliseconds kBackstopGrace{60'000};
 
 // A Redis error reply to a store operation: a key of the wrong type is a stored value
@@ -57,7 +63,7 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
   Core(asio::any_io_executor ex, const domain::Clock& c, RedisUrl url, RedisStoreOptions o)
       : executor(std::move(ex)),
         clock(c),
-        options(std::move(o)),
+        options(with_clock(std::move(o), c)),
         keys(options.key_prefix, options.shards),
         client(std::make_shared<RedisClient>(executor, url, options.client)),
         fan_out(FanOut::make()),

@@ -20,6 +20,7 @@
 //   on it; NTP is assumed), passed to the scripts, never Redis's own clock. A
 //   PEXPIRE of the TTL plus a minute reclaims memory even if no instance is running
 //   (later than ours, so that the poller's expiry, which is audited, comes first).
+//   Its steady time measures the connections' command timeouts.
 //
 // Errors: a Redis that cannot be reached (or a closed store) is `unavailable`; a
 // stored value that is not a session is `deserialization`.
