@@ -246,7 +246,18 @@ TEST_F(RedisStoreTest, ADeadlineFiresOnceAcrossThreeInstances) {
   }
   auto total = [&] { return logs[0].total() + logs[1].total() + logs[2].total(); };
   wait_until([&] { return total() >= kSessions; }, 5s);  // checked exactly below
-  std::this_thread::sleep_for(500ms);                    // a second firing would show up here
+  // Once every time-out is written back, no deadline is left to claim: a second
+  // firing would have had to happen by then.
+  const auto k = keys();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (int shard = 0; shard < k.shards(); ++shard) {
+          if (cli({"ZCARD", k.deadlines(shard)}).integer != 0) return false;
+        }
+        return true;
+      },
+      5s))
+      << "deadlines left in the index after every session timed out";
   EXPECT_EQ(total(), static_cast<std::size_t>(kSessions));
   for (int n = 1; n <= kSessions; ++n) {
     std::size_t fired = 0;
@@ -351,7 +362,15 @@ TEST_F(RedisStoreTest, WatchLeasesAreRenewedWhileHeldAndLapseWhenDropped) {
   Session s;
   {
     auto watched = run(a.watch(id));
-    std::this_thread::sleep_for(3s);  // twice the lease: only renewals keep it
+    const auto score = [&] { return std::stoll(cli({"ZSCORE", watched_key, id.to_string()}).str); };
+    // Past the end of the first lease: only renewals keep it.
+    const std::int64_t first_end = score();
+    ASSERT_TRUE(wait_until(
+        [&] {
+          return domain::to_unix_ms(system_.wall_now()) > first_end + 200 && score() > first_end;
+        },
+        5s))
+        << "the lease was not renewed";
     s = create_in(a, id, {"held"});
   }
   // Dropped: the lease runs out, and a later renewal round removes it.
