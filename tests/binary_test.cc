@@ -21,8 +21,8 @@ TEST(Binary, HelpListsEverySettingWithItsEnvironmentVariable) {
   const auto help = read_all(c.out_fd);
   EXPECT_EQ(wait_exit(c.pid), 0);
   for (const char* name : {"PORT", "HOST", "LOG_LEVEL", "CORS_ORIGIN", "SESSION_TTL_S", "THREADS",
-                           "REDIS_URL", "KEY_PREFIX", "REDIS_POOL_SIZE", "MAX_BODY_BYTES",
-                           "HEARTBEAT_MS", "DRAIN_TIMEOUT_MS", "AUDIT_CONSUME"}) {
+                           "REDIS_URL", "KEY_PREFIX", "REDIS_POOL_SIZE", "REDIS_WRITE_CACHE_BYTES",
+                           "MAX_BODY_BYTES", "HEARTBEAT_MS", "DRAIN_TIMEOUT_MS", "AUDIT_CONSUME"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name << " missing from --help:\n" << help;
   }
 }

@@ -63,6 +63,11 @@ ParseOutcome parse_config(int argc, char** argv, Config& c) {
       ->envname("REDIS_POOL_SIZE")
       ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
       ->capture_default_str();
+  app.add_option("--redis-write-cache-bytes", c.redis_write_cache_bytes,
+                 "Memory for this instance's last writes, read by the next command (0: off)")
+      ->envname("REDIS_WRITE_CACHE_BYTES")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40))
+      ->capture_default_str();
   app.add_option("--database-url", c.database_url,
                  "PostgreSQL for the audit trail (libpq URI or key=value); unset: none")
       ->envname("DATABASE_URL");

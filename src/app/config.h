@@ -25,6 +25,9 @@ struct Config {
   std::string redis_url;
   std::string key_prefix = "synckairos:";  // Redis keys and channel of this deployment
   std::size_t redis_pool_size = 4;         // Redis connections per instance (+1 Pub/Sub)
+  // Estimated bytes of this instance's last writes kept for the next command's read
+  // (the Redis engine's write cache); 0: off.
+  std::size_t redis_write_cache_bytes = std::size_t{64} << 20;
 
   // The audit trail (SPEC §6). DATABASE_URL: PostgreSQL (either engine); else
   // AUDIT_DB=sqlite:PATH (memory engine only); neither: no audit database.

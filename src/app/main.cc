@@ -49,6 +49,7 @@ std::unique_ptr<sk::store::SessionStore> make_store(const sk::app::Config& confi
   options.ttl = ttl;
   options.key_prefix = config.key_prefix;
   options.client.pool_size = config.redis_pool_size;
+  options.write_cache_bytes = config.redis_write_cache_bytes;
   // With an audit database the streams are consumed (and emptied) by the audit
   // queue: never trim them, or events nobody wrote yet would be dropped.
   if (audit.enabled()) options.audit_max_length = 0;

@@ -81,13 +81,8 @@ class Instance {
   // SIGTERM (drain), SIGKILL if it does not exit in time; returns its exit code.
   std::optional<int> stop() {
     if (!exit_code_ && child_.pid > 0) {
-      ::kill(child_.pid, SIGTERM);
-      exit_code_ = wait_exit_for(child_.pid, 10s);
-      if (!exit_code_) {
-        ::kill(child_.pid, SIGKILL);
-        wait_exit(child_.pid);
-        exit_code_ = -1;  // did not drain: reported as a failure by the fixture
-      }
+      // -1 if it did not drain (killed): reported as a failure by the fixture.
+      exit_code_ = stop_process(child_.pid, SIGTERM, 10s).value_or(-1);
     }
     finish_reading();
     return exit_code_;
@@ -95,8 +90,7 @@ class Instance {
 
   // SIGKILL: a crash, no drain.
   int kill_now() {
-    ::kill(child_.pid, SIGKILL);
-    exit_code_ = wait_exit(child_.pid);
+    if (!exit_code_) exit_code_ = kill_and_wait(child_.pid).value_or(-1);
     finish_reading();
     return *exit_code_;
   }

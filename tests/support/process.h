@@ -1,28 +1,17 @@
-// Child processes for the tests that run the real `synckairos` binary (SK_BINARY_PATH):
-// spawn it with arguments and extra environment variables, read what it logs, and
-// wait for or signal it. For tests only.
-//
-// The child is started with PR_SET_PDEATHSIG, so it dies with the thread that
-// started it if the test crashes: spawn from the test's main thread.
+// The real `synckairos` binary (SK_BINARY_PATH) as a child process: spawn it with
+// arguments and extra environment variables, read what it logs or prints. Starting,
+// waiting for and signalling it is testing/child_process.h's (wait_exit,
+// wait_exit_for, stop_process, ...), shared with the redis-server and postgres
+// fixtures. For tests only; spawn from the test's main thread (PR_SET_PDEATHSIG).
 #pragma once
 
 #include <array>
-#include <chrono>
-#include <cstdlib>
-#include <optional>
-#include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
+#include "testing/child_process.h"
 
 namespace sk::testing {
 
@@ -35,43 +24,13 @@ struct Child {
 // this process's environment.
 inline Child spawn(std::vector<std::string> args, bool capture_stdout = false,
                    const std::vector<std::string>& env = {}) {
-  // Everything the child needs is built before fork: after it, only
-  // async-signal-safe calls until exec.
   args.insert(args.begin(), SK_BINARY_PATH);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  std::vector<std::string> environment;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string entry{*e};
-    const auto name = entry.substr(0, entry.find('=') + 1);
-    bool overridden = false;
-    for (const auto& x : env) overridden = overridden || x.starts_with(name);
-    if (!overridden) environment.push_back(entry);
-  }
-  environment.insert(environment.end(), env.begin(), env.end());
-  std::vector<char*> envp;
-  for (auto& e : environment) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork");
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    dup2(fds[1], capture_stdout ? 1 : 2);
-    // None of the test's sockets: the child must not keep a test client's connection
-    // open after the test closed it.
-    close_range(3, ~0U, 0);
-    execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  return Child{pid, fds[0]};
+  SpawnOptions options;
+  options.output =
+      capture_stdout ? SpawnOptions::Output::pipe_stdout : SpawnOptions::Output::pipe_stderr;
+  options.env = env;
+  const auto spawned = spawn_process(std::move(args), options);
+  return Child{spawned.pid, spawned.out_fd};
 }
 
 // One line without its newline; empty at end of file.
@@ -92,28 +51,6 @@ inline std::string read_all(int fd) {
   while ((n = read(fd, buf.data(), buf.size())) > 0)
     out.append(buf.data(), static_cast<std::size_t>(n));
   return out;
-}
-
-// The exit code, or 128 + the signal that ended it.
-inline int exit_code(int status) {
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-inline int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return exit_code(status);
-}
-
-// Like wait_exit, but gives up after `limit`: nullopt if it is still running.
-inline std::optional<int> wait_exit_for(pid_t pid, std::chrono::milliseconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) return exit_code(status);
-    if (std::chrono::steady_clock::now() >= until) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  }
 }
 
 struct Captured {

@@ -20,8 +20,9 @@
 // Options: `durable` keeps fsync and synchronous_commit on (benchmarks); the default
 // turns them off, which is what makes tests fast and is safe for throw-away data.
 //
-// The server is started with PR_SET_PDEATHSIG, so it dies with the thread that started
-// it if the test crashes: call start() from the test's main thread.
+// The server is a child process of testing/child_process.h (PR_SET_PDEATHSIG: it dies
+// with the thread that started it if the test crashes, so call start() from the
+// test's main thread).
 #pragma once
 
 #include <chrono>
@@ -37,19 +38,16 @@
 #include <thread>
 #include <vector>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <libpq-fe.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "testing/child_process.h"
 
 namespace sk::audit::postgres::testing {
 
@@ -79,7 +77,7 @@ class PostgresServerFixture {
       gid_ = pw->pw_gid;
       if (::chown(dir_.c_str(), uid_, gid_) != 0) throw std::runtime_error("chown failed");
     }
-    port_ = free_port();
+    port_ = ::sk::testing::free_port();
     make_data_dir();
     start();
   }
@@ -211,46 +209,14 @@ class PostgresServerFixture {
         "PostgreSQL tests need a real server (apt-get install postgresql)");
   }
 
-  // fork + exec `args` with stdout/stderr appended to `log`, as the postgres user when
-  // we are root.
+  // `args` with stdout/stderr appended to `log`, as the postgres user when we are root.
   pid_t spawn(std::vector<std::string> args, const std::filesystem::path& log) const {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (log_fd < 0) throw std::runtime_error("cannot open " + log.string());
-    if (uid_ != 0 && ::fchown(log_fd, uid_, gid_) != 0) {
-      ::close(log_fd);
-      throw std::runtime_error("fchown failed");
-    }
-    const pid_t parent = ::getpid();
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-      ::close(log_fd);
-      throw std::runtime_error("fork failed");
-    }
-    if (pid == 0) {
-      // Child: only async-signal-safe calls until exec.
-      ::dup2(log_fd, 1);
-      ::dup2(log_fd, 2);
-      const int devnull = ::open("/dev/null", O_RDONLY);
-      if (devnull >= 0) ::dup2(devnull, 0);
-      if (uid_ != 0) {
-        if (::setgroups(0, nullptr) != 0 || ::setgid(gid_) != 0 || ::setuid(uid_) != 0) {
-          ::_exit(126);
-        }
-      }
-      // After setuid, which clears the parent-death signal.
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (::getppid() != parent) ::_exit(127);
-      // Not one of the test's descriptors (a client socket must close when the test
-      // closes it).
-      ::close_range(3, ~0U, 0);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(log_fd);
-    return pid;
+    ::sk::testing::SpawnOptions options;
+    options.output = ::sk::testing::SpawnOptions::Output::log_file;
+    options.log = log;
+    options.uid = uid_;
+    options.gid = gid_;
+    return ::sk::testing::spawn_process(std::move(args), options).pid;
   }
 
   // initdb costs a second or more of CPU and always produces the same cluster, so it
@@ -300,30 +266,9 @@ class PostgresServerFixture {
     int status = 0;
     ::waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      std::ifstream in(dir_ / "initdb.log");
-      std::stringstream s;
-      s << in.rdbuf();
-      throw std::runtime_error("initdb failed:\n" + s.str());
+      throw std::runtime_error("initdb failed:\n" +
+                               ::sk::testing::log_tail(dir_ / "initdb.log", std::string::npos));
     }
-  }
-
-  // Asks the kernel for a free port. Another process could take it before the server
-  // binds it; on a test machine that is rare, and start() then fails loudly.
-  static std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error("socket failed");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(0x7f000001u);  // 127.0.0.1
-    addr.sin_port = 0;
-    socklen_t len = sizeof(addr);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      ::close(fd);
-      throw std::runtime_error("cannot find a free port");
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
   }
 
   // True once the server accepts connections; false when it exited (or never came up
@@ -380,21 +325,9 @@ class PostgresServerFixture {
     return s;
   }
 
-  void signal_and_wait(int sig) {
-    if (pid_ <= 0) return;
-    ::kill(pid_, sig);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
+  void signal_and_wait(int sig) { ::sk::testing::signal_and_wait(pid_, sig); }
 
-  std::string log_tail() const {
-    std::ifstream in(dir_ / "postgres.log");
-    std::stringstream s;
-    s << in.rdbuf();
-    std::string all = s.str();
-    return all.size() > 4000 ? all.substr(all.size() - 4000) : all;
-  }
+  std::string log_tail() const { return ::sk::testing::log_tail(dir_ / "postgres.log"); }
 
   Options options_;
   std::filesystem::path bin_;

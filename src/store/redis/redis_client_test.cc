@@ -254,9 +254,10 @@ TEST_F(RedisClientTest, CommandTimeoutBreaksTheConnectionThenRecovers) {
   ok({"PING"});
   auto sleeping = asio::co_spawn(io_.io(), as_optional(client_->command({"DEBUG", "SLEEP", "1"})),
                                  asio::use_future);
-  // The two calls are spawned on a 2-thread io_context: give the first time to be
-  // sent, so that the PING really queues behind it (else it may overtake it).
-  std::this_thread::sleep_for(50ms);
+  // The two calls are spawned on a 2-thread io_context: the first must be sent (the
+  // server is sleeping) before the PING, so that the PING really queues behind it.
+  ASSERT_TRUE(wait_until([&] { return !server_.answers_within(20ms); }, 2000ms))
+      << "the DEBUG SLEEP never reached the server";
   auto behind = asio::co_spawn(io_.io(), as_optional(client_->command({"PING"})), asio::use_future);
   const auto start = Clock::now();
   auto slept = *sleeping.get();
@@ -279,8 +280,9 @@ TEST_F(RedisClientTest, CloseFailsPendingCallsAndStopsEverything) {
   ok({"PING"});
   auto pending = asio::co_spawn(io_.io(), as_optional(client_->command({"DEBUG", "SLEEP", "2"})),
                                 asio::use_future);
-  // Let the command reach Redis: the server is then busy for 2 s.
-  std::this_thread::sleep_for(200ms);
+  // Once the command has reached Redis, the server is busy for 2 s.
+  ASSERT_TRUE(wait_until([&] { return !server_.answers_within(20ms); }, 1500ms))
+      << "the DEBUG SLEEP never reached the server";
   const auto start = Clock::now();
   client_->close();
   auto r = *pending.get();
@@ -298,8 +300,14 @@ TEST_F(RedisClientTest, CloseFailsPendingCallsAndStopsEverything) {
 TEST_F(RedisClientTest, CloseWhileReconnectingStopsEverything) {
   server_.kill();
   open(server_.url());
-  // Several failed attempts: a backoff timer is pending now.
-  std::this_thread::sleep_for(300ms);
+  // A failed attempt: a command fails at once with its error while the backoff timer
+  // is pending.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const auto r = cmd({"PING"});
+        return !r.ok() && contains(r.error().message, "cannot connect");
+      },
+      3000ms));
   EXPECT_FALSE(client_->connected());
   client_->close();
   EXPECT_TRUE(io_.stop(3000ms)) << "background work still pending 3 s after close()";

@@ -129,6 +129,7 @@ RedisConnection::RedisConnection(Strand strand, RedisUrl url, ConnectionTimeouts
     : strand_(std::move(strand)),
       url_(std::move(url)),
       timeouts_(timeouts),
+      clock_(timeouts.clock != nullptr ? *timeouts.clock : system_clock_),
       on_push_(std::move(on_push)),
       socket_(strand_),
       resolver_(strand_),
@@ -285,8 +286,8 @@ void RedisConnection::enqueue_here(std::string bytes, std::size_t replies,
   // Constructed in place: Boost 1.81's any_completion_handler recurses without end in
   // its move assignment (it wraps itself), so a ReplyHandler is only ever moved into
   // a new object.
-  pending_.push_back(Pending{
-      std::move(handler), std::chrono::steady_clock::now() + timeout, timeout, replies, {}});
+  pending_.push_back(
+      Pending{std::move(handler), clock_.steady_now() + timeout, timeout, replies, {}});
   if (out_.empty()) {
     out_ = std::move(bytes);
   } else {
@@ -299,12 +300,14 @@ void RedisConnection::enqueue_here(std::string bytes, std::size_t replies,
 void RedisConnection::arm_watchdog() {
   if (watchdog_armed_ || pending_.empty() || state_ == State::closed) return;
   watchdog_armed_ = true;
-  watchdog_.expires_at(pending_.front().deadline);
+  // Relative to the injected clock's now (a manual clock's steady time is not the
+  // timer's): with the system clock, the same as expires_at(deadline).
+  watchdog_.expires_after(pending_.front().deadline - clock_.steady_now());
   watchdog_.async_wait([self = shared_from_this()](boost::system::error_code) {
     self->watchdog_armed_ = false;
     if (self->state_ == State::closed || self->pending_.empty()) return;
     const auto& oldest = self->pending_.front();
-    if (oldest.deadline <= std::chrono::steady_clock::now()) {
+    if (oldest.deadline <= self->clock_.steady_now()) {
       // A reply is missing, so no later reply can be matched either.
       self->close_here(unavailable(fmt::format("no reply within {} ms", oldest.timeout.count())));
       return;

@@ -13,7 +13,9 @@
 // timer per connection, armed at the oldest request's deadline (a timer armed per
 // request cost a timer-queue update and often a timerfd system call per command): if
 // that deadline passes, the replies can no longer be matched, so the connection is
-// closed and every pending request fails unavailable. A connection is used once:
+// closed and every pending request fails unavailable. Deadlines are the injected
+// clock's steady time (ConnectionTimeouts::clock; a manual clock in tests), the
+// timer only wakes the check. A connection is used once:
 // after close (by error, timeout or the owner) it stays closed; SupervisedConnection
 // makes new ones.
 //
@@ -41,6 +43,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "domain/clock.h"
 #include "domain/result.h"
 #include "store/redis/redis_errors.h"
 #include "store/redis/redis_url.h"
@@ -58,6 +61,9 @@ using Replies = std::vector<Reply>;
 struct ConnectionTimeouts {
   std::chrono::milliseconds connect{1000};
   std::chrono::milliseconds command{2000};
+  // Measures the command timeouts (its steady_now()); must outlive the connection.
+  // nullptr: the system's steady clock.
+  const domain::Clock* clock = nullptr;
 };
 
 class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
@@ -163,6 +169,8 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   Strand strand_;
   const RedisUrl url_;
   const ConnectionTimeouts timeouts_;
+  domain::SystemClock system_clock_;
+  const domain::Clock& clock_;  // timeouts_.clock, else system_clock_
   const PushHandler on_push_;
 
   // All below: on strand_ only (open_ is also read from other threads).

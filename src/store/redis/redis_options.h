@@ -5,6 +5,10 @@
 #include <chrono>
 #include <cstddef>
 
+namespace sk::domain {
+class Clock;
+}
+
 namespace sk::store::redis {
 
 struct RedisClientOptions {
@@ -22,6 +26,9 @@ struct RedisClientOptions {
   // An idle connection sends PING this often, so a peer that vanished without a TCP
   // reset (a dead host, a paused server) is noticed within interval + command_timeout.
   std::chrono::milliseconds health_check_interval{1000};
+  // Whose steady time the command timeouts are measured in (RedisStore passes its
+  // own); it must outlive the client's connections. nullptr: the system's.
+  const domain::Clock* clock = nullptr;
 };
 
 }  // namespace sk::store::redis

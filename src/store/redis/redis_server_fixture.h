@@ -10,32 +10,29 @@
 // - A missing redis-server is an exception with a clear message, so the test FAILS
 //   (never skips): CI installs redis-server.
 //
-// The server is started with PR_SET_PDEATHSIG, so it dies with the thread that started
-// it if the test crashes: call start() from the test's main thread.
+// The server is a child process of testing/child_process.h (PR_SET_PDEATHSIG: it dies
+// with the thread that started it if the test crashes, so call start() from the
+// test's main thread).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <arpa/inet.h>
 #include <hiredis/hiredis.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "store/redis/reply.h"
+#include "testing/child_process.h"
 
 namespace sk::store::redis::testing {
 
@@ -53,7 +50,7 @@ class RedisServerFixture {
     char tmpl[] = "/tmp/sk-redis-XXXXXX";
     if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
-    port_ = free_port();
+    port_ = ::sk::testing::free_port();
     start();
   }
   ~RedisServerFixture() {
@@ -103,30 +100,29 @@ class RedisServerFixture {
     }
     if (!options_.password.empty()) args.insert(args.end(), {"--requirepass", options_.password});
 
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const pid_t parent = ::getpid();
-    const pid_t pid = ::fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {
-      // Child: only async-signal-safe calls until exec.
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (::getppid() != parent) ::_exit(127);
-      // Not one of the test's descriptors: a restarted server holding a test client's
-      // socket would keep that connection open after the client closed it.
-      ::close_range(3, ~0U, 0);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    pid_ = pid;
+    pid_ = ::sk::testing::spawn_process(std::move(args)).pid;
     wait_until_ready();
   }
 
   // SIGTERM and wait: a clean shutdown.
-  void stop() { signal_and_wait(SIGTERM); }
+  void stop() { ::sk::testing::signal_and_wait(pid_, SIGTERM); }
   // SIGKILL and wait: a crash.
-  void kill() { signal_and_wait(SIGKILL); }
+  void kill() { ::sk::testing::kill_and_wait(pid_); }
+
+  // False while the server is busy (a DEBUG SLEEP is running): a PING on a fresh
+  // connection gets no reply within `limit`. (Without a password: AUTH would wait.)
+  bool answers_within(std::chrono::milliseconds limit) const {
+    redisContext* c = connect(limit);
+    if (c == nullptr) return false;
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(limit).count();
+    ::redisSetTimeout(
+        c, timeval{static_cast<time_t>(us / 1'000'000), static_cast<suseconds_t>(us % 1'000'000)});
+    auto* r = static_cast<redisReply*>(::redisCommand(c, "PING"));
+    const bool answered = r != nullptr;
+    if (r != nullptr) ::freeReplyObject(r);
+    ::redisFree(c);
+    return answered;
+  }
 
   // Runs one command, e.g. cli({"FLUSHALL"}) or cli({"DEBUG", "SLEEP", "1"}).
   Reply cli(const std::vector<std::string>& args) const {
@@ -165,25 +161,6 @@ class RedisServerFixture {
     throw std::runtime_error(
         "redis-server not found on PATH nor at /usr/bin/redis-server: the Redis tests need a "
         "real server (apt-get install redis-server)");
-  }
-
-  // Asks the kernel for a free port. Another process could take it before the server
-  // binds it; on a test machine that is rare, and start() then fails loudly.
-  static std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error("socket failed");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(0x7f000001u);  // 127.0.0.1
-    addr.sin_port = 0;
-    socklen_t len = sizeof(addr);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      ::close(fd);
-      throw std::runtime_error("cannot find a free port");
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
   }
 
   // A connected (and authenticated) context, or nullptr.
@@ -230,21 +207,7 @@ class RedisServerFixture {
                              log_tail());
   }
 
-  void signal_and_wait(int sig) {
-    if (pid_ <= 0) return;
-    ::kill(pid_, sig);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
-  std::string log_tail() const {
-    std::ifstream in(dir_ / "redis.log");
-    std::stringstream s;
-    s << in.rdbuf();
-    std::string all = s.str();
-    return all.size() > 4000 ? all.substr(all.size() - 4000) : all;
-  }
+  std::string log_tail() const { return ::sk::testing::log_tail(dir_ / "redis.log"); }
 
   Options options_;
   std::string binary_;

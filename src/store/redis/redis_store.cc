@@ -7,7 +7,6 @@
 
 #include <atomic>
 #include <mutex>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -26,6 +25,7 @@
 #include "store/redis/redis_subscriber.h"
 #include "store/redis/scripts.h"
 #include "store/redis/watch_registry.h"
+#include "store/redis/write_cache.h"
 
 namespace sk::store::redis {
 
@@ -34,6 +34,12 @@ namespace {
 using domain::TimePoint;
 
 Error store_closed() { return Error::unavailable("redis store closed"); }
+
+// The store's clock also measures its connections' command timeouts.
+RedisStoreOptions with_clock(RedisStoreOptions options, const domain::Clock& clock) {
+  options.client.clock = &clock;
+  return options;
+}
 
 constexpr std::chrono::milliseconds kBackstopGrace{60'000};
 
@@ -51,81 +57,17 @@ std::vector<std::string> hmget_state(std::string key) {
 }
 std::vector<std::string> ping() { return {"PING"}; }
 
-// The states this instance wrote last, for the read of the next command on the same
-// session (get_for_update): one round trip per command instead of two. Never trusted
-// for correctness: the write script's version check rejects a write based on a stale
-// entry, and the service then reads Redis. Kept fresh enough by the events channel:
-// an update with a newer version (another instance wrote) or a deletion drops the
-// entry, a resync (messages may have been lost) drops them all. Thread-safe.
-class WriteCache {
- public:
-  explicit WriteCache(std::size_t capacity) : capacity_(capacity) {}
-
-  void put(Session s, std::int64_t expires_ms) {
-    if (capacity_ == 0) return;
-    std::lock_guard lock(mu_);
-    if (entries_.size() >= capacity_ && !entries_.contains(s.session_id)) entries_.clear();
-    const Uuid id = s.session_id;
-    entries_.insert_or_assign(id, Entry{std::move(s), expires_ms});
-  }
-
-  std::optional<Session> find(const Uuid& id, std::int64_t now_ms) {
-    std::lock_guard lock(mu_);
-    const auto it = entries_.find(id);
-    if (it == entries_.end()) return std::nullopt;
-    if (it->second.expires_ms <= now_ms) {
-      entries_.erase(it);
-      return std::nullopt;
-    }
-    return it->second.state;
-  }
-
-  void erase(const Uuid& id) {
-    std::lock_guard lock(mu_);
-    entries_.erase(id);
-  }
-
-  void clear() {
-    std::lock_guard lock(mu_);
-    entries_.clear();
-  }
-
-  // A message of the events channel (from any instance, this one included).
-  void seen(const StoreMessage& m) {
-    switch (m.kind) {
-      case MessageKind::update: {
-        std::lock_guard lock(mu_);
-        const auto it = entries_.find(m.session_id);
-        if (it != entries_.end() && it->second.state.version < m.version) entries_.erase(it);
-        break;
-      }
-      case MessageKind::deleted: erase(m.session_id); break;
-      case MessageKind::resync: clear(); break;
-      case MessageKind::broadcast: break;
-    }
-  }
-
- private:
-  struct Entry {
-    Session state;
-    std::int64_t expires_ms;
-  };
-  const std::size_t capacity_;
-  std::mutex mu_;
-  std::unordered_map<Uuid, Entry, domain::UuidHash> entries_;
-};
-
 }  // namespace
 
 struct RedisStore::Core : std::enable_shared_from_this<Core> {
   Core(asio::any_io_executor ex, const domain::Clock& c, RedisUrl url, RedisStoreOptions o)
       : executor(std::move(ex)),
         clock(c),
-        options(std::move(o)),
+        options(with_clock(std::move(o), c)),
         keys(options.key_prefix, options.shards),
         client(std::make_shared<RedisClient>(executor, url, options.client)),
         fan_out(FanOut::make()),
-        cache(std::make_shared<WriteCache>(options.write_cache_size)),
+        cache(std::make_shared<WriteCache>(options.write_cache_bytes)),
         subscriber(std::make_unique<RedisSubscriber>(
             executor, std::move(url), options.client, std::vector<std::string>{keys.channel()},
             [fan = fan_out, cache = cache](std::string_view, std::string_view payload) {
@@ -214,34 +156,32 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
   const TimePoint now = clock.wall_now();
   const int shard = keys.shard_of(s.session_id);
   const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(options.ttl);
-  const std::string id = s.session_id.to_string();
   const std::int64_t expires_ms = domain::to_unix_ms(now + ttl);
 
   std::vector<std::string> script_keys{keys.session(s.session_id), keys.deadlines(shard),
                                        keys.expiries(shard), keys.audit(shard),
                                        keys.watched(shard)};
-  std::vector<std::string> args;
-  args.reserve(13 + w.events.size() + w.messages.size());
-  args.emplace_back(create ? "create" : "update");
-  args.push_back(unix_ms_arg(now));
-  args.push_back(std::to_string(expires_ms));
+  WriteScriptArgs args;
+  args.mode = create ? WriteScriptArgs::Mode::create : WriteScriptArgs::Mode::update;
+  args.now = now;
+  args.expires_ms = expires_ms;
   // Redis's own expiry is a backstop, a minute after ours: the poller expires the
   // session first and audits the deletion (or recovery could bring it back).
-  args.push_back(std::to_string((ttl + kBackstopGrace).count()));
-  args.push_back(expected ? std::to_string(*expected) : std::string());
-  args.push_back(std::to_string(s.version));
-  args.push_back(domain::encode_stored_session(s));
-  args.push_back(w.deadline ? unix_ms_arg(*w.deadline) : std::string());
-  args.push_back(id);
-  args.push_back(keys.channel());
-  args.push_back(std::to_string(options.audit_max_length));
-  args.push_back(std::to_string(w.events.size()));
-  args.push_back(unix_ms_arg(s.created_at));  // the audit ids' "life" (audit_record.h)
-  for (const auto& e : w.events) args.push_back(domain::encode_event(e));
-  for (auto& m : w.messages) args.push_back(std::move(m));
+  args.backstop = ttl + kBackstopGrace;
+  args.expected_version = expected;
+  args.version = s.version;
+  args.state = domain::encode_stored_session(s);
+  args.deadline = w.deadline;
+  args.session_id = s.session_id.to_string();
+  args.channel = keys.channel();
+  args.audit_max_length = options.audit_max_length;
+  args.created_at = s.created_at;
+  args.events.reserve(w.events.size());
+  for (const auto& e : w.events) args.events.push_back(domain::encode_event(e));
+  args.messages = std::move(w.messages);
 
-  const auto reply =
-      co_await run_script(*client, write_script(), std::move(script_keys), std::move(args));
+  const auto reply = co_await run_script(*client, write_script(), std::move(script_keys),
+                                         std::move(args).to_argv());
   if (!reply) co_return reply.error();
   if (reply->is_error()) co_return error_of(*reply);
   const auto& parts = reply->elements;
@@ -409,5 +349,10 @@ void RedisStore::close() {
 }
 
 bool RedisStore::subscribed() const { return core_->subscriber->subscribed(); }
+
+RedisStore::WriteCacheSize RedisStore::write_cache_size() const {
+  const auto size = core_->cache->size();
+  return WriteCacheSize{size.entries, size.bytes};
+}
 
 }  // namespace sk::store::redis

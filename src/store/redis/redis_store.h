@@ -12,14 +12,15 @@
 // - Every instance polls the deadline index (DeadlinePoller) and claims due
 //   time-outs, so each fires once across the fleet; it also expires idle sessions
 //   (publishing `deleted`), while reads check the stored expiry themselves.
-// - The state each write of this instance stored is kept (a bounded per-instance
-//   cache) for the read of the next command on that session, so a command costs one
-//   round trip (the write script) instead of two; the script's version check makes a
+// - The state each write of this instance stored is kept (a per-instance cache
+//   bounded by bytes, write_cache.h) for the read of the next command on that session, so a command
+//   costs one round trip (the write script) instead of two; the script's version check makes a
 //   stale entry harmless (the service then reads Redis). get() always reads Redis.
 // - TTLs and deadlines are wall time from the injected Clock (instances must agree
 //   on it; NTP is assumed), passed to the scripts, never Redis's own clock. A
 //   PEXPIRE of the TTL plus a minute reclaims memory even if no instance is running
 //   (later than ours, so that the poller's expiry, which is audited, comes first).
+//   Its steady time measures the connections' command timeouts.
 //
 // Errors: a Redis that cannot be reached (or a closed store) is `unavailable`; a
 // stored value that is not a session is `deserialization`.
@@ -48,9 +49,11 @@ struct RedisStoreOptions {
   // Redis memory while no audit worker consumes the stream. 0: never trim (an audit
   // writer consumes the streams and deletes what it has written).
   std::int64_t audit_max_length = 1'000'000;
-  // Sessions whose last write by this instance is kept for the read of the next
-  // command (get_for_update); 0 turns the cache off. Full: emptied, then refilled.
-  std::size_t write_cache_size = 16384;
+  // Estimated bytes of the sessions whose last write by this instance is kept for the
+  // read of the next command (get_for_update, write_cache.h); 0 turns the cache off.
+  // Full: emptied, then refilled. 64 MiB holds ~900 sessions of 1,000 participants
+  // (~70 KB each) or ~60,000 of two (~1 KB).
+  std::size_t write_cache_bytes = std::size_t{64} << 20;
   // How long a watch registration lasts unless renewed (every third of it): after an
   // instance stops, its watchers' sessions publish in full for at most this long.
   std::chrono::milliseconds watch_lease{30'000};
@@ -95,6 +98,14 @@ class RedisStore final : public SessionStore {
 
   // The events channel is subscribed: messages of writes made from now on arrive.
   bool subscribed() const;
+
+  // What the write cache holds now (for tests and metrics): entries and their
+  // estimated bytes, which stay within options.write_cache_bytes.
+  struct WriteCacheSize {
+    std::size_t entries = 0;
+    std::size_t bytes = 0;
+  };
+  WriteCacheSize write_cache_size() const;
 
  private:
   struct Core;

@@ -184,6 +184,43 @@ TEST_F(RedisStoreTest, ReadsForUpdateComeFromTheWriteCacheUntilAnotherInstanceWr
   EXPECT_EQ(run(a.get_for_update(id)).error().code, ErrorCode::not_found);
 }
 
+// The write cache is bounded by bytes: sessions of 1,000 participants (~80 KB each
+// here) fill a 1 MiB budget after a dozen creates, however many entries it could
+// count; the last write is still served from it.
+TEST_F(RedisStoreTest, TheWriteCacheStaysWithinItsByteBudget) {
+  constexpr std::size_t kBudget = std::size_t{1} << 20;
+  constexpr int kCreates = 40;
+  RedisStoreOptions options;
+  options.write_cache_bytes = kBudget;
+  auto& a = open(manual_, options);
+  Session last;
+  for (int i = 0; i < kCreates; ++i) {
+    auto t = must(
+        engine::create(request(domain::SyncMode::per_participant, 1000), session_id(100 + i), kT0));
+    last = t.state;
+    ASSERT_FALSE(run(a.create(write_of(std::move(t)))));
+    const auto size = a.write_cache_size();
+    ASSERT_LE(size.bytes, kBudget)
+        << "after " << i + 1 << " creates, " << size.entries << " entries";
+    ASSERT_GE(size.entries, 1u);
+    // The estimate counts the participants, at least.
+    EXPECT_GE(size.bytes, size.entries * 1000 * sizeof(domain::Participant));
+  }
+  EXPECT_LT(a.write_cache_size().entries, static_cast<std::size_t>(kCreates));
+  const auto read = run(a.get_for_update(last.session_id));
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(read->cached);
+  EXPECT_EQ(read->state, last);
+
+  // 0 turns the cache off.
+  RedisStoreOptions off;
+  off.write_cache_bytes = 0;
+  auto& b = open(manual_, off);
+  const Session s = create_in(b, session_id(1));
+  EXPECT_EQ(b.write_cache_size().entries, 0u);
+  EXPECT_FALSE(run(b.get_for_update(s.session_id)).value().cached);
+}
+
 TEST_F(RedisStoreTest, ADeadlineFiresOnceAcrossThreeInstances) {
   std::array<DeadlineLog, 3> logs;
   std::array<RedisStore*, 3> instances{};
@@ -209,7 +246,18 @@ TEST_F(RedisStoreTest, ADeadlineFiresOnceAcrossThreeInstances) {
   }
   auto total = [&] { return logs[0].total() + logs[1].total() + logs[2].total(); };
   wait_until([&] { return total() >= kSessions; }, 5s);  // checked exactly below
-  std::this_thread::sleep_for(500ms);                    // a second firing would show up here
+  // Once every time-out is written back, no deadline is left to claim: a second
+  // firing would have had to happen by then.
+  const auto k = keys();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (int shard = 0; shard < k.shards(); ++shard) {
+          if (cli({"ZCARD", k.deadlines(shard)}).integer != 0) return false;
+        }
+        return true;
+      },
+      5s))
+      << "deadlines left in the index after every session timed out";
   EXPECT_EQ(total(), static_cast<std::size_t>(kSessions));
   for (int n = 1; n <= kSessions; ++n) {
     std::size_t fired = 0;
@@ -314,7 +362,15 @@ TEST_F(RedisStoreTest, WatchLeasesAreRenewedWhileHeldAndLapseWhenDropped) {
   Session s;
   {
     auto watched = run(a.watch(id));
-    std::this_thread::sleep_for(3s);  // twice the lease: only renewals keep it
+    const auto score = [&] { return std::stoll(cli({"ZSCORE", watched_key, id.to_string()}).str); };
+    // Past the end of the first lease: only renewals keep it.
+    const std::int64_t first_end = score();
+    ASSERT_TRUE(wait_until(
+        [&] {
+          return domain::to_unix_ms(system_.wall_now()) > first_end + 200 && score() > first_end;
+        },
+        5s))
+        << "the lease was not renewed";
     s = create_in(a, id, {"held"});
   }
   // Dropped: the lease runs out, and a later renewal round removes it.

@@ -47,6 +47,28 @@ const LuaScript& write_script() {
   static const LuaScript script(lua::kWrite);
   return script;
 }
+// The order of lua/write.lua's header: ARGV[1] .. ARGV[13], the events, the messages.
+std::vector<std::string> WriteScriptArgs::to_argv() && {
+  std::vector<std::string> argv;
+  argv.reserve(13 + events.size() + messages.size());
+  argv.emplace_back(mode == Mode::create ? "create" : "update");
+  argv.push_back(unix_ms_arg(now));
+  argv.push_back(std::to_string(expires_ms));
+  argv.push_back(std::to_string(backstop.count()));
+  argv.push_back(expected_version ? std::to_string(*expected_version) : std::string());
+  argv.push_back(std::to_string(version));
+  argv.push_back(std::move(state));
+  argv.push_back(deadline ? unix_ms_arg(*deadline) : std::string());
+  argv.push_back(std::move(session_id));
+  argv.push_back(std::move(channel));
+  argv.push_back(std::to_string(audit_max_length));
+  argv.push_back(std::to_string(events.size()));
+  argv.push_back(unix_ms_arg(created_at));
+  for (auto& e : events) argv.push_back(std::move(e));
+  for (auto& m : messages) argv.push_back(std::move(m));
+  return argv;
+}
+
 const LuaScript& remove_script() {
   static const LuaScript script(lua::kRemove);
   return script;

@@ -9,6 +9,9 @@
 // restarted or flushed its script cache) loads the script and calls it again.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,46 +31,48 @@ struct LuaScript {
   std::string sha1;  // lowercase hex, as SCRIPT LOAD returns it
 };
 
-// create and update.
-//   KEYS: session, deadlines, expiries, audit, watched
-//   ARGV: mode (create|update), now_ms, expires_ms, backstop_ms (PEXPIRE), expected
-//         version ("" for none), new version, state JSON, deadline_ms ("" for none), session id,
-//         channel, audit max length (0: never trim), event count N, created_at_ms (the
-//         session's life, in its audit ids and kept as hash field c), N event JSONs,
-//         then the messages
-//   Audit entries: id "<session>:<created_ms>:<version>:<n>" (domain/audit_record.h),
-//   session, version, event, state. The messages are published in full when the
-//   session's watch lease runs past now, else as one bare version ("u|<v>|<id>|").
+// Each script's KEYS, ARGV and reply are documented at the top of its file,
+// lua/<name>.lua; what is here is what the C++ side needs.
+
+// create and update (lua/write.lua).
 //   → {"ok"} | {"exists"} | {"not_found"} | {"conflict", actual version}
 const LuaScript& write_script();
 
-// remove.
-//   KEYS: session, deadlines, expiries, audit
-//   ARGV: now_ms, session id, channel, audit max length (0: never trim), event JSON,
-//         message
-//   → 1 removed, 0 nothing there
+// The ARGV of write_script(), in one struct so that their order is written down once
+// (to_argv() in scripts.cc, in the order lua/write.lua's header documents).
+struct WriteScriptArgs {
+  enum class Mode { create, update };
+  Mode mode = Mode::update;
+  domain::TimePoint now;
+  std::int64_t expires_ms = 0;                   // the session's expiry (now + TTL)
+  std::chrono::milliseconds backstop{0};         // Redis's PEXPIRE, later than ours
+  std::optional<std::int64_t> expected_version;  // update: the version it must be
+  std::int64_t version = 0;                      // the new version
+  std::string state;                             // the stored session JSON
+  std::optional<domain::TimePoint> deadline;
+  std::string session_id;
+  std::string channel;
+  std::int64_t audit_max_length = 0;  // approximate; 0: never trim
+  domain::TimePoint created_at;       // the session's life, in its audit ids
+  std::vector<std::string> events;    // audit event JSONs
+  std::vector<std::string> messages;  // published in full if watched
+
+  std::vector<std::string> to_argv() &&;
+};
+
+// remove (lua/remove.lua).   → 1 removed, 0 nothing there
 const LuaScript& remove_script();
 
-// broadcast.   KEYS: session   ARGV: now_ms, session id, channel, message
-//   → 1 published, 0 no such session
+// broadcast (lua/broadcast.lua).   → 1 published, 0 no such session
 const LuaScript& broadcast_script();
 
-// Claims due deadlines of one shard: each due session whose stored deadline is
-// still due gets a lease (its index score moves to now + lease) and is returned;
-// entries whose session moved its deadline are put back at it, entries of sessions
-// gone are dropped. A claimer that dies before writing the time-out loses the lease,
-// and another instance claims it again when the lease runs out.
-//   KEYS: deadlines, then the session keys   ARGV: now_ms, lease_ms, then the ids
-//   → the claimed ids
+// Claims due deadlines of one shard (lua/claim.lua): a claimer that dies before
+// writing the time-out loses the lease, and another instance claims it again when the
+// lease runs out.   → the claimed ids
 const LuaScript& claim_script();
 
-// Expires the sessions of one shard whose expiry is due (unless a write refreshed
-// them meanwhile): deletes them, drops their index entries, publishes `deleted`
-// with an empty payload, and appends `event` (a session_deleted) to the audit
-// stream so that recovery never brings an expired session back.
-//   KEYS: deadlines, expiries, audit, then the session keys
-//   ARGV: now_ms, channel, audit max length (0: never trim), event JSON, then the ids
-//   → the number expired
+// Expires the sessions of one shard whose expiry is due (lua/expire.lua), audited
+// like a deletion.   → the number expired
 const LuaScript& expire_script();
 
 // A time as a script or command argument: unix milliseconds in decimal.

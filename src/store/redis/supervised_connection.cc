@@ -49,7 +49,8 @@ SupervisedConnection::SupervisedConnection(const asio::any_io_executor& executor
 
 asio::awaitable<void> SupervisedConnection::run(std::shared_ptr<SupervisedConnection> self) {
   Backoff backoff(self->options_.reconnect_backoff_min, self->options_.reconnect_backoff_max);
-  const ConnectionTimeouts timeouts{self->options_.connect_timeout, self->options_.command_timeout};
+  const ConnectionTimeouts timeouts{self->options_.connect_timeout, self->options_.command_timeout,
+                                    self->options_.clock};
   while (self->state_ != State::closed) {
     self->state_ = State::connecting;
     auto conn = RedisConnection::create(self->strand_, self->url_, timeouts, self->on_push_);

@@ -1,4 +1,16 @@
--- claim: see claim_script() in scripts.h for KEYS, ARGV and the reply.
+-- claim: claims the due deadlines of one shard. A due session whose stored deadline
+-- is still due gets a lease (its index score moves to now + lease) and is returned;
+-- an entry whose session moved its deadline is put back at it; an entry of a
+-- session gone (or expired) is dropped.
+--
+-- KEYS[1]       the shard's deadlines sorted set
+-- KEYS[2 .. n]  the session hashes (fields d deadline ms, x expiry ms), one per id
+--
+-- ARGV[1]       now, unix ms (the caller's clock)
+-- ARGV[2]       the lease, ms
+-- ARGV[3 .. n+1]  the session ids, ARGV[i + 1] for KEYS[i]
+--
+-- Reply: the claimed ids
 local deadlines, now, lease = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
 local claimed = {}
 for i = 2, #KEYS do

@@ -1,4 +1,20 @@
--- expire: see expire_script() in scripts.h for KEYS, ARGV and the reply.
+-- expire: expires the sessions of one shard whose expiry is due, unless a write
+-- refreshed them meanwhile (then the index entry moves to the new expiry): deletes
+-- each, drops its index entries, appends `event` to the audit stream (so recovery
+-- never brings it back) and publishes "d|0|<id>|" (an empty payload).
+--
+-- KEYS[1]       the shard's deadlines sorted set
+-- KEYS[2]       the shard's expiries sorted set
+-- KEYS[3]       the shard's audit stream
+-- KEYS[4 .. n]  the session hashes (fields x, s, v, c), one per id
+--
+-- ARGV[1]       now, unix ms (the caller's clock)
+-- ARGV[2]       the events channel
+-- ARGV[3]       audit stream max length, approximate ("0": never trim)
+-- ARGV[4]       the session_deleted event JSON (audit id "<session>:<created_ms>:<version>:deleted")
+-- ARGV[5 .. n+1]  the session ids, ARGV[i + 1] for KEYS[i]
+--
+-- Reply: the number of sessions expired
 local deadlines, expiries, audit = KEYS[1], KEYS[2], KEYS[3]
 local now, channel, maxlen, event = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
 local expired = 0

@@ -1,4 +1,19 @@
--- remove: see remove_script() in scripts.h for KEYS, ARGV and the reply.
+-- remove: deletes one session with its index entries; if it was live, appends the
+-- deletion to the audit stream and publishes it.
+--
+-- KEYS[1]  the session hash
+-- KEYS[2]  the shard's deadlines sorted set
+-- KEYS[3]  the shard's expiries sorted set
+-- KEYS[4]  the shard's audit stream
+--
+-- ARGV[1]  now, unix ms (the caller's clock)
+-- ARGV[2]  the session id
+-- ARGV[3]  the events channel
+-- ARGV[4]  audit stream max length, approximate ("0": never trim)
+-- ARGV[5]  the session_deleted event JSON (audit id "<session>:<created_ms>:<version>:deleted")
+-- ARGV[6]  the message, published as "d|0|<id>|<message>"
+--
+-- Reply: 1 removed a live session, 0 nothing live was there
 local key, deadlines, expiries, audit = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local now, id, channel, maxlen = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
 local cur = redis.call('HMGET', key, 's', 'v', 'x', 'c')

@@ -1,4 +1,36 @@
--- write: see write_script() in scripts.h for KEYS, ARGV and the reply.
+-- write: creates or updates one session, atomically with its TTL, its deadline and
+-- expiry index entries, its audit events and its messages (SPEC §5).
+--
+-- KEYS[1]  the session hash (fields s state, v version, x expiry ms, d deadline ms,
+--          c created_at ms)
+-- KEYS[2]  the shard's deadlines sorted set (score: deadline ms)
+-- KEYS[3]  the shard's expiries sorted set (score: expiry ms)
+-- KEYS[4]  the shard's audit stream
+-- KEYS[5]  the shard's watch leases sorted set (score: lease end ms)
+--
+-- ARGV is built in one place, WriteScriptArgs::to_argv() in scripts.cc:
+-- ARGV[1]   mode: "create" or "update"
+-- ARGV[2]   now, unix ms (the caller's clock; never Redis's TIME)
+-- ARGV[3]   the session's expiry, unix ms (now + TTL), stored as x
+-- ARGV[4]   PEXPIRE of the key in ms: a backstop later than the expiry
+-- ARGV[5]   update: the expected current version, "" for none
+-- ARGV[6]   the new version
+-- ARGV[7]   the new state (stored session JSON)
+-- ARGV[8]   the deadline, unix ms, "" for none
+-- ARGV[9]   the session id
+-- ARGV[10]  the events channel
+-- ARGV[11]  audit stream max length, approximate ("0": never trim)
+-- ARGV[12]  N, the number of audit events that follow
+-- ARGV[13]  created_at, unix ms: the session's life (audit ids, field c)
+-- ARGV[14 .. 13+N]  the audit events' JSON, appended with id
+--          "<session>:<created_ms>:<version>:<n>" (domain/audit_record.h), session,
+--          version, event, state
+-- ARGV[14+N ..]  the messages: published in full ("u|<version>|<id>|<message>")
+--          when the session's watch lease runs past now, else one bare version
+--          ("u|<version>|<id>|") for caches and long polls
+--
+-- Reply: {"ok"} | {"exists"} (create of a live session) | {"not_found"} (update of
+-- none) | {"conflict", <actual version>} (update whose ARGV[5] is not the version)
 local key, deadlines, expiries, audit, watched = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local mode, now, expires, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local expected, version, state, deadline = ARGV[5], ARGV[6], ARGV[7], ARGV[8]

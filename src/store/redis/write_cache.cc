@@ -1,0 +1,91 @@
+// WriteCache (see write_cache.h): the byte accounting and the events that drop
+// entries.
+#include "store/redis/write_cache.h"
+
+#include <utility>
+
+namespace sk::store::redis {
+
+namespace {
+
+// A std::string's heap block, if it left the small-string buffer.
+std::size_t heap_of(const std::string& s) {
+  return s.capacity() > std::string().capacity() ? s.capacity() + 1 : 0;
+}
+
+// Per map node besides the value: the next pointer, the cached hash and the
+// allocator's header, plus one bucket pointer (load factor ~1).
+constexpr std::size_t kNodeOverhead = 4 * sizeof(void*);
+
+}  // namespace
+
+std::size_t WriteCache::entry_bytes(const Session& s) {
+  std::size_t bytes = sizeof(Map::value_type) + kNodeOverhead;
+  bytes += s.participants.capacity() * sizeof(domain::Participant);
+  bytes += s.groups.capacity() * sizeof(domain::Group);
+  if (s.metadata) bytes += heap_of(*s.metadata);
+  return bytes;
+}
+
+void WriteCache::put(Session s, std::int64_t expires_ms) {
+  if (max_bytes_ == 0) return;
+  const std::size_t bytes = entry_bytes(s);
+  const Uuid id = s.session_id;
+  std::lock_guard lock(mu_);
+  if (const auto it = entries_.find(id); it != entries_.end()) erase_locked(it);
+  if (bytes > max_bytes_) return;
+  if (bytes_ + bytes > max_bytes_) {
+    entries_.clear();
+    bytes_ = 0;
+  }
+  entries_.emplace(id, Entry{std::move(s), expires_ms, bytes});
+  bytes_ += bytes;
+}
+
+std::optional<Session> WriteCache::find(const Uuid& id, std::int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  const auto it = entries_.find(id);
+  if (it == entries_.end()) return std::nullopt;
+  if (it->second.expires_ms <= now_ms) {
+    erase_locked(it);
+    return std::nullopt;
+  }
+  return it->second.state;
+}
+
+void WriteCache::erase(const Uuid& id) {
+  std::lock_guard lock(mu_);
+  if (const auto it = entries_.find(id); it != entries_.end()) erase_locked(it);
+}
+
+void WriteCache::clear() {
+  std::lock_guard lock(mu_);
+  entries_.clear();
+  bytes_ = 0;
+}
+
+void WriteCache::seen(const StoreMessage& m) {
+  switch (m.kind) {
+    case MessageKind::update: {
+      std::lock_guard lock(mu_);
+      const auto it = entries_.find(m.session_id);
+      if (it != entries_.end() && it->second.state.version < m.version) erase_locked(it);
+      break;
+    }
+    case MessageKind::deleted: erase(m.session_id); break;
+    case MessageKind::resync: clear(); break;
+    case MessageKind::broadcast: break;
+  }
+}
+
+WriteCache::Size WriteCache::size() const {
+  std::lock_guard lock(mu_);
+  return Size{entries_.size(), bytes_};
+}
+
+void WriteCache::erase_locked(Map::iterator it) {
+  bytes_ -= it->second.bytes;
+  entries_.erase(it);
+}
+
+}  // namespace sk::store::redis
