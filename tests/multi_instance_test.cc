@@ -631,6 +631,31 @@ TEST_F(MultiInstance, RedisRestartWithPersistenceResumesAndLeavesNoWatcherStale)
               << " after the restart: " << w->count("STATE_UPDATE") << " updates, "
               << w->count("STATE_SYNC") << " re-syncs; " << joined(versions) << "\n";
   }
+
+  // Each instance told its operator once: lost (warn), then back after how long and
+  // with its watchers re-synced (info); /metrics counts both transitions.
+  const auto occurrences = [](const std::string& text, const std::string& what) {
+    int n = 0;
+    for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+    return n;
+  };
+  // At warning level: an operator who runs with LOG_LEVEL=warn hears of it too.
+  const std::string lost = R"("level":"warning","msg":"dependency lost","dependency":"redis")";
+  const std::string back = R"("msg":"dependency back","dependency":"redis","down_ms":)";
+  for (auto* i : fleet) {
+    const auto log = i->log_tail(std::size_t{1} << 24);
+    EXPECT_EQ(occurrences(log, lost), 1) << i->name() << ":\n" << log;
+    EXPECT_EQ(occurrences(log, back), 1) << i->name() << ":\n" << log;
+    const auto metrics = get(*i, "/metrics").body;
+    EXPECT_NE(metrics.find(R"(synckairos_dependency_transitions_total{dependency="redis",to="down"} 1)"),
+              std::string::npos)
+        << i->name();
+    EXPECT_NE(metrics.find(R"(synckairos_dependency_transitions_total{dependency="redis",to="up"} 1)"),
+              std::string::npos)
+        << i->name();
+    EXPECT_NE(metrics.find(R"(synckairos_dependency_up{dependency="redis"} 1)"), std::string::npos)
+        << i->name();
+  }
 }
 
 // ---------------------------------------------------------------------------
