@@ -30,9 +30,10 @@ store::Write write_for(const engine::Transition& t, const domain::LiveView& live
   w.state = t.state;
   w.events = t.events;
   w.deadline = engine::deadline(t.state);
-  w.messages.push_back(wire::state_update_message(t.state, live));
+  w.messages.push_back({store::MessageKind::update, wire::state_update_message(t.state, live)});
   for (const auto& e : t.expiries) {
-    w.messages.push_back(wire::time_expired_message(t.state.session_id, e, now));
+    w.messages.push_back(
+        {store::MessageKind::event, wire::time_expired_message(t.state.session_id, e, now)});
   }
   return w;
 }

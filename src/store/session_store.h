@@ -51,7 +51,12 @@ using domain::Uuid;
 using Status = std::optional<Error>;
 
 enum class MessageKind {
-  update,     // STATE_UPDATE (and TIME_EXPIRED) payloads of a write
+  // A write's state (STATE_UPDATE): ordered by version; one not newer than what a
+  // watcher holds is never sent to it. Empty payload: a bare version (see watch()).
+  update,
+  // Another message of a write (TIME_EXPIRED): it shares the write's version and is
+  // never dropped as a duplicate of the state.
+  event,
   deleted,    // the session is gone (payload: SESSION_DELETED, or empty after TTL expiry)
   broadcast,  // an ad-hoc message from broadcast()
   // Not about one session (no id): messages may have been lost (the Redis engine's
@@ -69,12 +74,19 @@ struct StoreMessage {
 using MessageHandler = std::function<void(const StoreMessage&)>;
 using DeadlineHandler = std::function<void(const Uuid&)>;
 
+// One message of a write, typed: subscribers never guess a message's kind from its
+// text. `kind` is update or event.
+struct WriteMessage {
+  MessageKind kind = MessageKind::update;
+  std::string payload;  // a complete WebSocket text frame, formatted by server/
+};
+
 // What one atomic write carries.
 struct Write {
   Session state;
   std::vector<domain::Event> events;          // audit events, appended with the state
   std::optional<domain::TimePoint> deadline;  // none: the session has no running clock
-  std::vector<std::string> messages;          // published in order after the write
+  std::vector<WriteMessage> messages;         // published in order after the write
 };
 
 // What get_for_update() read: the session, and whether it came from a per-instance

@@ -55,6 +55,7 @@ inline void PrintTo(const StoreFactory& factory, std::ostream* os) { *os << fact
 inline const char* kind_name(MessageKind kind) {
   switch (kind) {
     case MessageKind::update: return "update";
+    case MessageKind::event: return "event";
     case MessageKind::deleted: return "deleted";
     case MessageKind::broadcast: return "broadcast";
     case MessageKind::resync: return "resync";
@@ -394,6 +395,28 @@ TEST_P(StoreContract, EverySubscriberReceivesEachWritesMessagesInOrder) {
                      {MessageKind::deleted, 0, "gone"}});
     expect_messages(log->messages(), b, {{MessageKind::update, 1, "b-created"}});
   }
+}
+
+// A write's messages keep the kinds the writer gave them: the state update and the
+// write's other messages (a time-out's TIME_EXPIRED) are told apart by type, never by
+// their text (here the event's payload even looks like a state update).
+TEST_P(StoreContract, AWritesMessagesKeepTheirKinds) {
+  auto& store = open(manual_);
+  auto sub = store.subscribe(log_.handler());
+  const Uuid a = session_id(1);
+  watch(a);
+  const Session a1 = create(a, {"c1"});
+  Write w = write_of(bumped(a1));
+  w.messages.push_back({MessageKind::update, "state"});
+  w.messages.push_back({MessageKind::event, R"({"type":"STATE_UPDATE"})"});
+  w.messages.push_back({MessageKind::event, "expired"});
+  ASSERT_FALSE(run(store.update(std::move(w), 1)));
+  ASSERT_TRUE(log_.wait_for(4)) << "got " << log_.size();
+  expect_messages(log_.messages(), a,
+                  {{MessageKind::update, 1, "c1"},
+                   {MessageKind::update, 2, "state"},
+                   {MessageKind::event, 2, R"({"type":"STATE_UPDATE"})"},
+                   {MessageKind::event, 2, "expired"}});
 }
 
 // Without watch(): each write's messages in full, or one bare update of its version

@@ -85,14 +85,22 @@ inline engine::Transition applied(const Session& s, const domain::Command& c, Ti
   return must(engine::apply(s, c, at));
 }
 
+// Test payloads are state updates unless a test says otherwise.
+inline std::vector<WriteMessage> updates(std::vector<std::string> payloads) {
+  std::vector<WriteMessage> out;
+  out.reserve(payloads.size());
+  for (auto& p : payloads) out.push_back({MessageKind::update, std::move(p)});
+  return out;
+}
+
 inline Write write_of(engine::Transition t, std::vector<std::string> messages = {},
                       std::optional<TimePoint> deadline = std::nullopt) {
-  return Write{std::move(t.state), std::move(t.events), deadline, std::move(messages)};
+  return Write{std::move(t.state), std::move(t.events), deadline, updates(std::move(messages))};
 }
 
 inline Write write_of(Session s, std::vector<std::string> messages = {},
                       std::optional<TimePoint> deadline = std::nullopt) {
-  return Write{std::move(s), {}, deadline, std::move(messages)};
+  return Write{std::move(s), {}, deadline, updates(std::move(messages))};
 }
 
 // The next version of `s`, with one more millisecond booked: enough for the store,

@@ -26,18 +26,6 @@
 
 namespace sk::server::ws {
 
-namespace {
-
-// STATE_SYNC and STATE_UPDATE are the messages ordered by version; a write's other
-// messages (TIME_EXPIRED) share its version but must never be dropped as duplicates.
-// messages.cc writes "type" first, so a prefix identifies them.
-bool is_state_message(std::string_view payload) {
-  return payload.starts_with(R"({"type":"STATE_UPDATE")") ||
-         payload.starts_with(R"({"type":"STATE_SYNC")");
-}
-
-}  // namespace
-
 struct Hub::Impl final : HubLink {
   Impl(SessionApi& service, Metrics* metrics, HubOptions options)
       : service_(service), metrics_(metrics), options_(options) {}
@@ -107,9 +95,9 @@ struct Hub::Impl final : HubLink {
         deleted && message.payload.empty()
             ? wire::session_deleted_message(message.session_id, clock.wall_now())
             : message.payload);
-    const std::int64_t version =
-        message.kind == store::MessageKind::update && is_state_message(*payload) ? message.version
-                                                                                 : 0;
+    // State updates are ordered by version; a write's other messages (kind event:
+    // TIME_EXPIRED) share its version but must never be dropped as duplicates.
+    const std::int64_t version = message.kind == store::MessageKind::update ? message.version : 0;
     const auto received = clock.steady_now();
     // Each reference moves to its connection's strand (see Connection::deliver).
     for (auto& c : targets)

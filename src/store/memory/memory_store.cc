@@ -124,9 +124,9 @@ void MemoryStore::Core::commit(Table::iterator it, Write& w, SteadyTime now) {
   entry.expires_at = now + options.ttl;
   expiry.emplace(entry.expires_at, id);
   deadlines->set(id, w.deadline);
-  for (auto& payload : w.messages) {
+  for (auto& [kind, payload] : w.messages) {
     fan_out->publish(
-        StoreMessage{id, MessageKind::update, entry.session.version, std::move(payload)});
+        StoreMessage{id, kind, entry.session.version, std::move(payload)});
   }
 }
 

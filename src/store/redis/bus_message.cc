@@ -10,6 +10,7 @@ namespace {
 char kind_char(MessageKind kind) {
   switch (kind) {
     case MessageKind::update: return 'u';
+    case MessageKind::event: return 'e';
     case MessageKind::deleted: return 'd';
     case MessageKind::broadcast: return 'b';
     case MessageKind::resync: break;  // local only, never on the bus
@@ -20,6 +21,7 @@ char kind_char(MessageKind kind) {
 std::optional<MessageKind> kind_of(char c) {
   switch (c) {
     case 'u': return MessageKind::update;
+    case 'e': return MessageKind::event;
     case 'd': return MessageKind::deleted;
     case 'b': return MessageKind::broadcast;
     default: return std::nullopt;

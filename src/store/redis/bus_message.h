@@ -1,6 +1,10 @@
 // The frame of one store message on the Redis Pub/Sub channel:
 //
-//   <kind>|<version>|<session id>|<payload>      kind: u (update), d (deleted), b (broadcast)
+//   <kind>|<version>|<session id>|<payload>
+//
+// kind: u (a write's state update), e (another message of a write: TIME_EXPIRED),
+// d (deleted), b (broadcast). The kind is the message's type: nobody reads it from
+// the payload.
 //
 // The Lua scripts build it (scripts.cc), every instance's subscriber parses it back
 // into a StoreMessage. The payload is the rest of the frame, binary-safe. No I/O.

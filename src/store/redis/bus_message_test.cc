@@ -12,6 +12,7 @@ const domain::Uuid kId = *domain::Uuid::parse("5e000000-0000-4000-8000-000000000
 TEST(BusMessage, RoundTripsEveryKind) {
   const std::string binary("a|b\0c\r\n", 7);
   for (const auto& m : {StoreMessage{kId, MessageKind::update, 42, R"({"type":"STATE_UPDATE"})"},
+                        StoreMessage{kId, MessageKind::event, 42, R"({"type":"STATE_UPDATE"})"},
                         StoreMessage{kId, MessageKind::deleted, 0, ""},
                         StoreMessage{kId, MessageKind::broadcast, 0, binary}}) {
     const auto frame = encode_bus_message(m);
@@ -24,6 +25,8 @@ TEST(BusMessage, RoundTripsEveryKind) {
   }
   EXPECT_EQ(encode_bus_message(StoreMessage{kId, MessageKind::update, 7, "x"}),
             "u|7|5e000000-0000-4000-8000-000000000001|x");
+  EXPECT_EQ(encode_bus_message(StoreMessage{kId, MessageKind::event, 7, "x"}),
+            "e|7|5e000000-0000-4000-8000-000000000001|x");
 }
 
 TEST(BusMessage, MalformedFramesAreSkipped) {

@@ -22,6 +22,7 @@
 #include "domain/time.h"
 #include "store/redis/redis_client.h"
 #include "store/redis/reply.h"
+#include "store/session_store.h"
 
 namespace sk::store::redis {
 
@@ -55,7 +56,7 @@ struct WriteScriptArgs {
   std::int64_t audit_max_length = 0;  // approximate; 0: never trim
   domain::TimePoint created_at;       // the session's life, in its audit ids
   std::vector<std::string> events;    // audit event JSONs
-  std::vector<std::string> messages;  // published in full if watched
+  std::vector<WriteMessage> messages;  // published in full, with their kinds, if watched
 
   std::vector<std::string> to_argv() &&;
 };

@@ -66,7 +66,8 @@ void WriteCache::clear() {
 
 void WriteCache::seen(const StoreMessage& m) {
   switch (m.kind) {
-    case MessageKind::update: {
+    case MessageKind::update:
+    case MessageKind::event: {  // a newer write's: the entry is stale
       std::lock_guard lock(mu_);
       const auto it = entries_.find(m.session_id);
       if (it != entries_.end() && it->second.state.version < m.version) erase_locked(it);

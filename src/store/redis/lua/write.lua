@@ -22,10 +22,12 @@
 -- ARGV[11]  audit stream max length, approximate ("0": never trim)
 -- ARGV[12]  N, the number of audit events that follow
 -- ARGV[13]  created_at, unix ms: the session's life (audit ids, field c)
--- ARGV[14 .. 13+N]  the audit events' JSON, appended with id
+-- ARGV[14]  the messages' kinds, one character each: u (the state update), e (another
+--          message of the write, e.g. TIME_EXPIRED): bus_message.h
+-- ARGV[15 .. 14+N]  the audit events' JSON, appended with id
 --          "<session>:<created_ms>:<version>:<n>" (domain/audit_record.h), session,
 --          version, event, state
--- ARGV[14+N ..]  the messages: published in full ("u|<version>|<id>|<message>")
+-- ARGV[15+N ..]  the messages: published in full ("<kind>|<version>|<id>|<message>")
 --          when the session's watch lease runs past now, else one bare version
 --          ("u|<version>|<id>|") for caches and long polls
 --
@@ -36,6 +38,7 @@ local mode, now, expires, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local expected, version, state, deadline = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local id, channel, maxlen, nevents = ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12])
 local life = ARGV[13]  -- created_at (ms): tells apart the lives of a re-created id
+local kinds = ARGV[14]
 local cur = redis.call('HMGET', key, 'v', 'x')
 local live = cur[1] and cur[2] and tonumber(cur[2]) > now
 if mode == 'create' then
@@ -55,7 +58,7 @@ else
 end
 redis.call('PEXPIRE', key, ttl)
 redis.call('ZADD', expiries, expires, id)
-local i = 14
+local i = 15
 for n = 1, nevents do
   local fields = {'id', id .. ':' .. life .. ':' .. version .. ':' .. n, 'session', id,
                   'version', version, 'event', ARGV[i], 'state', state}
@@ -70,7 +73,8 @@ if i <= #ARGV then
   local lease = redis.call('ZSCORE', watched, id)
   if lease and tonumber(lease) > now then
     for j = i, #ARGV do
-      redis.call('PUBLISH', channel, 'u|' .. version .. '|' .. id .. '|' .. ARGV[j])
+      local kind = string.sub(kinds, j - i + 1, j - i + 1)
+      redis.call('PUBLISH', channel, kind .. '|' .. version .. '|' .. id .. '|' .. ARGV[j])
     end
   else  -- nobody watches: the version alone, for caches and long polls
     redis.call('PUBLISH', channel, 'u|' .. version .. '|' .. id .. '|')
