@@ -1,0 +1,284 @@
+// The Router alone, against a stub SessionApi (no store, no socket): which use case
+// each method and path reaches and with what, how each domain error maps to a status
+// and code, the 405/404 split, the flat /v1/time, the `recovered` mark, and that
+// metric labels come from fixed sets whatever the client sends.
+#include "server/http/router.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
+
+#include "engine/test_support.h"
+
+namespace sk::server::http {
+namespace {
+
+namespace asio = boost::asio;
+using beast_http::field;
+using beast_http::status;
+using beast_http::verb;
+using domain::Error;
+using domain::ErrorCode;
+using domain::Result;
+
+const std::string kId = "5e550000-0000-4000-8000-000000000001";
+const std::string kPid = "11111111-1111-4111-8111-111111111111";
+
+// Records what the router asked for and answers with `answer` (a session snapshot
+// unless `fail` holds an error).
+class StubSessions final : public SessionApi {
+ public:
+  struct Call {
+    std::string use_case;  // create, get, execute, remove
+    std::optional<domain::Uuid> id;
+    std::optional<domain::Command> command;
+  };
+
+  std::vector<Call> calls;
+  std::optional<Error> fail;
+  bool recovered = false;
+  domain::ManualClock clock_{engine::testing::kT0};
+
+  asio::awaitable<Result<SessionSnapshot>> create(domain::CreateSessionRequest,
+                                                  domain::Uuid id) override {
+    calls.push_back({"create", id, std::nullopt});
+    co_return answer(id);
+  }
+  asio::awaitable<Result<SessionSnapshot>> get(domain::Uuid id) override {
+    calls.push_back({"get", id, std::nullopt});
+    co_return answer(id);
+  }
+  asio::awaitable<Result<SessionSnapshot>> execute(domain::Uuid id,
+                                                   domain::Command command) override {
+    calls.push_back({"execute", id, std::move(command)});
+    co_return answer(id);
+  }
+  asio::awaitable<Result<bool>> remove(domain::Uuid id) override {
+    calls.push_back({"remove", id, std::nullopt});
+    if (fail) co_return *fail;
+    co_return true;
+  }
+  asio::awaitable<store::Subscription> watch(domain::Uuid) override { co_return store::Subscription{}; }
+  store::Subscription subscribe(store::MessageHandler) override { return store::Subscription{}; }
+  asio::awaitable<bool> store_healthy() override { co_return !fail; }
+  asio::awaitable<Result<std::int64_t>> session_count() override { co_return std::int64_t{3}; }
+  const domain::Clock& clock() const override { return clock_; }
+
+ private:
+  Result<SessionSnapshot> answer(const domain::Uuid& id) const {
+    if (fail) return *fail;
+    auto s = engine::testing::created(
+        engine::testing::chess(std::chrono::seconds{60}, std::chrono::milliseconds{0}));
+    s.session_id = id;
+    SessionSnapshot snapshot{s, engine::live_view(s, clock_.wall_now()), {}, true, recovered};
+    return snapshot;
+  }
+};
+
+class RouterTest : public ::testing::Test {
+ protected:
+  Response call(verb method, const std::string& target, const std::string& body = {},
+                std::string_view method_text = {}) {
+    Request req{method, target, 11};
+    if (!method_text.empty()) req.method_string(method_text);
+    if (!body.empty()) {
+      req.set(field::content_type, "application/json");
+      req.body() = body;
+    }
+    req.prepare_payload();
+    auto future = asio::co_spawn(io, router.handle(std::move(req)), asio::use_future);
+    io.restart();
+    io.run();
+    return future.get();
+  }
+
+  // The command the last execute() carried.
+  template <typename Command>
+  const Command* last_command() const {
+    if (sessions.calls.empty() || !sessions.calls.back().command) return nullptr;
+    return std::get_if<Command>(&*sessions.calls.back().command);
+  }
+
+  asio::io_context io;
+  StubSessions sessions;
+  Metrics metrics;
+  ChangeWaiter waiter{sessions};
+  IdGenerator ids;
+  Router router{sessions, metrics, waiter, ids, RouterOptions{}};
+};
+
+TEST_F(RouterTest, EachRouteReachesItsUseCaseWithItsArguments) {
+  const std::string s = "/v1/sessions/" + kId;
+  struct Case {
+    verb method;
+    std::string target;
+    std::string body;
+    std::string use_case;
+    unsigned status;
+  };
+  const std::vector<Case> cases = {
+      {verb::get, s, "", "get", 200},
+      {verb::delete_, s, "", "remove", 204},
+      {verb::post, s + "/start", "", "execute", 200},
+      {verb::post, s + "/pause", "{}", "execute", 200},
+      {verb::post, s + "/resume", "", "execute", 200},
+      {verb::post, s + "/complete", "", "execute", 200},
+      {verb::post, s + "/cancel", "", "execute", 200},
+      {verb::post, s + "/switch", R"({"expected_version":4})", "execute", 200},
+      {verb::post, s + "/participants", R"({"participant_id":")" + kPid + R"("})", "execute", 200},
+      {verb::delete_, s + "/participants/" + kPid, "", "execute", 200},
+      {verb::post, s + "/participants/" + kPid + "/time", R"({"delta_ms":5000})", "execute", 200},
+  };
+  for (const auto& c : cases) {
+    sessions.calls.clear();
+    const auto res = call(c.method, c.target, c.body);
+    EXPECT_EQ(res.result_int(), c.status) << c.target << ": " << res.body();
+    ASSERT_EQ(sessions.calls.size(), 1u) << c.target;
+    EXPECT_EQ(sessions.calls[0].use_case, c.use_case) << c.target;
+    EXPECT_EQ(sessions.calls[0].id->to_string(), kId) << c.target;
+  }
+  // The commands themselves.
+  call(verb::post, s + "/pause");
+  EXPECT_NE(last_command<domain::PauseCommand>(), nullptr);
+  call(verb::post, s + "/complete");
+  EXPECT_NE(last_command<domain::CompleteCommand>(), nullptr);
+  call(verb::post, s + "/switch", R"({"expected_version":4})");
+  ASSERT_NE(last_command<domain::SwitchCommand>(), nullptr);
+  EXPECT_EQ(last_command<domain::SwitchCommand>()->expected_version, 4);
+  call(verb::post, s + "/participants/" + kPid + "/time", R"({"delta_ms":-3000})");
+  ASSERT_NE(last_command<domain::AdjustTimeCommand>(), nullptr);
+  EXPECT_EQ(last_command<domain::AdjustTimeCommand>()->delta, std::chrono::milliseconds{-3000});
+  EXPECT_EQ(last_command<domain::AdjustTimeCommand>()->participant_id.to_string(), kPid);
+  call(verb::delete_, s + "/participants/" + kPid);
+  ASSERT_NE(last_command<domain::RemoveParticipantCommand>(), nullptr);
+
+  // A create with its id: 201 and Location.
+  sessions.calls.clear();
+  const auto created = call(verb::post, "/v1/sessions",
+                            R"({"session_id":")" + kId +
+                                R"(","sync_mode":"global","total_time_ms":60000,)"
+                                R"("participants":[{"participant_id":")" + kPid + R"("}]})");
+  EXPECT_EQ(created.result_int(), 201u) << created.body();
+  EXPECT_EQ(created[field::location], "/v1/sessions/" + kId);
+  ASSERT_EQ(sessions.calls.size(), 1u);
+  EXPECT_EQ(sessions.calls[0].use_case, "create");
+}
+
+TEST_F(RouterTest, BadInputIsRefusedBeforeAnyUseCase) {
+  const std::string s = "/v1/sessions/" + kId;
+  struct Case {
+    verb method;
+    std::string target;
+    std::string body;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {verb::get, "/v1/sessions/not-a-uuid", "", "session_id"},
+      {verb::delete_, s + "/participants/nope", "", "participant_id"},
+      {verb::post, s + "/start", R"({"x":1})", ""},
+      {verb::post, s + "/switch", R"({"expected_version":"four"})", "expected_version"},
+      {verb::get, s + "?wait_ms=99999", "", "wait_ms"},
+      {verb::get, s + "?since_version=-1", "", "since_version"},
+  };
+  for (const auto& c : cases) {
+    sessions.calls.clear();
+    const auto res = call(c.method, c.target, c.body);
+    EXPECT_EQ(res.result_int(), 400u) << c.target << ": " << res.body();
+    EXPECT_NE(res.body().find(R"("code":"VALIDATION_ERROR")"), std::string::npos) << res.body();
+    EXPECT_NE(res.body().find(R"("field":")" + c.field + '"'), std::string::npos) << res.body();
+    EXPECT_TRUE(sessions.calls.empty()) << c.target;
+  }
+}
+
+TEST_F(RouterTest, EveryDomainErrorHasItsStatusAndCode) {
+  struct Case {
+    Error error;
+    unsigned status;
+    std::string code;
+  };
+  const std::vector<Case> cases = {
+      {Error::validation("f", "bad"), 400, "VALIDATION_ERROR"},
+      {Error::invalid_transition("pause", domain::Status::completed), 400,
+       "INVALID_STATE_TRANSITION"},
+      {Error::not_found(), 404, "SESSION_NOT_FOUND"},
+      {Error::session_exists(), 409, "SESSION_EXISTS"},
+      {Error::version_conflict(3, 4), 409, "CONFLICT"},
+      {Error::payload_too_large(10), 413, "PAYLOAD_TOO_LARGE"},
+      {Error::unavailable("redis"), 503, "UNAVAILABLE"},
+      {Error::deserialization("garbage in the store"), 500, "INTERNAL_ERROR"},
+      {Error::internal(), 500, "INTERNAL_ERROR"},
+  };
+  for (const auto& c : cases) {
+    sessions.fail = c.error;
+    const auto res = call(verb::post, "/v1/sessions/" + kId + "/switch");
+    EXPECT_EQ(res.result_int(), c.status) << c.code;
+    EXPECT_NE(res.body().find(R"("code":")" + c.code + '"'), std::string::npos) << res.body();
+  }
+  // Internal failures never show their text.
+  sessions.fail = Error::deserialization("garbage in the store");
+  EXPECT_EQ(call(verb::get, "/v1/sessions/" + kId).body().find("garbage"), std::string::npos);
+}
+
+TEST_F(RouterTest, KnownPathsWithOtherMethodsAre405AndUnknownPaths404) {
+  auto res = call(verb::put, "/v1/sessions/x");
+  EXPECT_EQ(res.result_int(), 405u);
+  EXPECT_EQ(res[field::allow], "GET, DELETE, OPTIONS");
+  EXPECT_NE(res.body().find("METHOD_NOT_ALLOWED"), std::string::npos);
+  res = call(verb::get, "/v1/sessions/" + kId + "/switch");
+  EXPECT_EQ(res.result_int(), 405u);
+  EXPECT_EQ(res[field::allow], "POST, OPTIONS");
+  res = call(verb::post, "/v1/sessions/" + kId + "/fly");
+  EXPECT_EQ(res.result_int(), 404u);
+  EXPECT_NE(res.body().find(R"("code":"NOT_FOUND")"), std::string::npos);
+  EXPECT_EQ(call(verb::options, "/anything").result_int(), 204u);  // CORS preflight
+  EXPECT_TRUE(sessions.calls.empty());
+}
+
+TEST_F(RouterTest, TimeIsFlatAndReadsTheInjectedClock) {
+  const auto res = call(verb::get, "/v1/time");
+  ASSERT_EQ(res.result_int(), 200u);
+  EXPECT_EQ(res.body(), R"({"timestamp_ms":)" +
+                            std::to_string(domain::to_unix_ms(engine::testing::kT0)) +
+                            R"(,"server_version":"0.0.0","drift_tolerance_ms":50})");
+}
+
+TEST_F(RouterTest, ARecoveredSessionSaysSoInEveryResponseShape) {
+  sessions.recovered = true;
+  const std::string s = "/v1/sessions/" + kId;
+  for (const auto& [method, target] :
+       std::vector<std::pair<verb, std::string>>{{verb::get, s},
+                                                 {verb::post, s + "/switch"},
+                                                 {verb::post, s + "/pause"}}) {
+    const auto res = call(method, target);
+    EXPECT_NE(res.body().find(R"("recovered":true})"), std::string::npos) << target;
+  }
+  sessions.recovered = false;
+  EXPECT_EQ(call(verb::post, s + "/switch").body().find("recovered"), std::string::npos);
+}
+
+TEST_F(RouterTest, MetricLabelsComeFromFixedSets) {
+  call(verb::get, "/v1/sessions/" + kId);
+  call(verb::unknown, "/v1/sessions/" + kId, "", "BREWCOFFEE");
+  call(verb::unknown, "/no/such/path/" + kId, "", "XYZZY");
+  call(verb::get, "/no/such/path/" + kId);
+  const auto text = metrics.serialize();
+  EXPECT_NE(text.find(R"(method="GET",route="/v1/sessions/:id",status="200")"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"(method="OTHER",route="/v1/sessions/:id",status="405")"),
+            std::string::npos);
+  EXPECT_NE(text.find(R"(method="OTHER",route="unmatched",status="404")"), std::string::npos);
+  EXPECT_NE(text.find(R"(method="GET",route="unmatched",status="404")"), std::string::npos);
+  for (const auto* raw : {"BREWCOFFEE", "XYZZY", "/no/such/path", "5e550000"}) {
+    EXPECT_EQ(text.find(raw), std::string::npos) << raw << " became a label value";
+  }
+}
+
+}  // namespace
+}  // namespace sk::server::http
