@@ -284,9 +284,11 @@ TEST_F(AuditFleet, WritesResumeSoonAfterPostgresReturnsWhateverTheBackoff) {
   EXPECT_TRUE(once(R"("msg":"dependency lost","dependency":"postgres")")) << log;
   EXPECT_TRUE(once(R"("msg":"dependency back","dependency":"postgres","down_ms":)")) << log;
   const auto metrics = get(a, "/metrics").body;
-  EXPECT_NE(metrics.find(R"(synckairos_dependency_transitions_total{dependency="postgres",to="down"} 1)"),
+  EXPECT_NE(
+      metrics.find(R"(synckairos_dependency_transitions_total{dependency="postgres",to="down"} 1)"),
+      std::string::npos);
+  EXPECT_NE(metrics.find(R"(synckairos_dependency_up{dependency="postgres"} 1)"),
             std::string::npos);
-  EXPECT_NE(metrics.find(R"(synckairos_dependency_up{dependency="postgres"} 1)"), std::string::npos);
 }
 
 // ---------------------------------------------------------------------------

@@ -37,8 +37,8 @@ RaceOutcome race_switches(std::uint16_t port, const std::string& id, int clients
       const auto payload = body(i);
       ready.fetch_add(1);
       while (ready.load() < clients) std::this_thread::yield();
-      auto r = connections[static_cast<std::size_t>(i)]->post("/v1/sessions/" + id + "/switch",
-                                                                payload);
+      auto r =
+          connections[static_cast<std::size_t>(i)]->post("/v1/sessions/" + id + "/switch", payload);
       std::lock_guard lock(mutex);
       if (r.status == 200) {
         out.acknowledged.push_back(r.json()["data"]["version"].i64());
@@ -93,9 +93,8 @@ TEST(Concurrency, GuardedSwitchesRacingGetOneTwoHundredPerVersion) {
   http.post("/v1/sessions/" + id + "/start");
 
   // A double tap, thirty times over: every one guarded by the version it saw.
-  auto out = race_switches(server.port(), id, 30, [](int) {
-    return std::string{R"({"expected_version": 2})"};
-  });
+  auto out = race_switches(server.port(), id, 30,
+                           [](int) { return std::string{R"({"expected_version": 2})"}; });
   EXPECT_TRUE(out.unexpected.empty()) << out.unexpected.front();
   ASSERT_EQ(out.acknowledged.size(), 1u);
   EXPECT_EQ(out.acknowledged.front(), 3);
@@ -103,9 +102,8 @@ TEST(Concurrency, GuardedSwitchesRacingGetOneTwoHundredPerVersion) {
 
   // The same with the participant guard: only the first tap of the player on turn.
   const auto on_turn = http.get("/v1/sessions/" + id).json()["data"]["active_participant_id"].str();
-  out = race_switches(server.port(), id, 30, [&](int) {
-    return R"({"current_participant_id": ")" + on_turn + R"("})";
-  });
+  out = race_switches(server.port(), id, 30,
+                      [&](int) { return R"({"current_participant_id": ")" + on_turn + R"("})"; });
   EXPECT_TRUE(out.unexpected.empty()) << out.unexpected.front();
   ASSERT_EQ(out.acknowledged.size(), 1u);
   EXPECT_EQ(out.acknowledged.front(), 4);

@@ -173,12 +173,14 @@ TEST_F(HttpApi, CreateAcceptsTheOriginalClientsBanksInEveryMode) {
   // Still range-checked, and unknown fields still refused by name.
   const auto too_long = http.post(
       "/v1/sessions", R"({"sync_mode":"count_up","total_time_ms":86400001,"participants":[)"
-                      R"({"participant_id":")" + kAlice + R"("}]})");
+                      R"({"participant_id":")" +
+                          kAlice + R"("}]})");
   expect_error(too_long, 400, "VALIDATION_ERROR");
   EXPECT_EQ(too_long.json()["error"]["details"][0]["field"].str(), "total_time_ms");
-  const auto unknown = http.post(
-      "/v1/sessions", R"({"sync_mode":"global","total_time_ms":60000,"colour":"red",)"
-                      R"("participants":[{"participant_id":")" + kAlice + R"("}]})");
+  const auto unknown =
+      http.post("/v1/sessions", R"({"sync_mode":"global","total_time_ms":60000,"colour":"red",)"
+                                R"("participants":[{"participant_id":")" +
+                                    kAlice + R"("}]})");
   expect_error(unknown, 400, "VALIDATION_ERROR");
   EXPECT_EQ(unknown.json()["error"]["details"][0]["field"].str(), "colour");
 }
@@ -218,15 +220,16 @@ TEST_F(HttpApi, AKnownPathWithAnotherMethodIs405WithAllow) {
 TEST_F(HttpApi, InventedMethodsAndPathsAddNoMetricSeries) {
   const auto size_before = [&] {
     // One request of each kind first, so their series exist before the baseline.
-    raw_exchange(server.port(), "BREW /v2/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    raw_exchange(server.port(),
+                 "BREW /v2/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     http.get("/metrics");
     return http.get("/metrics").body.size();
   }();
   for (int i = 0; i < 40; ++i) {
     const std::string method(200, static_cast<char>('A' + i % 26));
-    const auto reply = raw_exchange(
-        server.port(), method + std::to_string(i) + " /v1/x" + std::to_string(i) +
-                           " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const auto reply =
+        raw_exchange(server.port(), method + std::to_string(i) + " /v1/x" + std::to_string(i) +
+                                        " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(reply.substr(0, 12), "HTTP/1.1 404") << reply.substr(0, 200);
   }
   const auto metrics = http.get("/metrics").body;

@@ -12,8 +12,8 @@
 // Timing: bounds are generous (sanitizer builds, a shared machine); nothing asserts
 // how fast something happens except the outage's fail-fast promise (< 3 s).
 #include <algorithm>
-#include <atomic>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -507,8 +507,7 @@ TEST_F(MultiInstance, ConcurrentSwitchesOnThreeInstancesNeverLoseAnUpdate) {
   }
 
   // Guarded by the version they saw, 30 taps across the fleet give exactly one 200.
-  const auto guarded =
-      race(10, 1, fmt::format(R"({{"expected_version": {}}})", 2 + applied));
+  const auto guarded = race(10, 1, fmt::format(R"({{"expected_version": {}}})", 2 + applied));
   const auto [versions, others] = tally(guarded);
   ASSERT_EQ(versions.size(), 1u);
   EXPECT_EQ(versions.front(), 3 + applied);
@@ -647,11 +646,13 @@ TEST_F(MultiInstance, RedisRestartWithPersistenceResumesAndLeavesNoWatcherStale)
     EXPECT_EQ(occurrences(log, lost), 1) << i->name() << ":\n" << log;
     EXPECT_EQ(occurrences(log, back), 1) << i->name() << ":\n" << log;
     const auto metrics = get(*i, "/metrics").body;
-    EXPECT_NE(metrics.find(R"(synckairos_dependency_transitions_total{dependency="redis",to="down"} 1)"),
-              std::string::npos)
+    EXPECT_NE(
+        metrics.find(R"(synckairos_dependency_transitions_total{dependency="redis",to="down"} 1)"),
+        std::string::npos)
         << i->name();
-    EXPECT_NE(metrics.find(R"(synckairos_dependency_transitions_total{dependency="redis",to="up"} 1)"),
-              std::string::npos)
+    EXPECT_NE(
+        metrics.find(R"(synckairos_dependency_transitions_total{dependency="redis",to="up"} 1)"),
+        std::string::npos)
         << i->name();
     EXPECT_NE(metrics.find(R"(synckairos_dependency_up{dependency="redis"} 1)"), std::string::npos)
         << i->name();

@@ -30,12 +30,9 @@ namespace {
 // The engine: REDIS_URL unset -> memory (one instance); set -> Redis (a fleet). The
 // Redis engine connects in the background once the threads run; until it is
 // subscribed /ready says not ready, and while Redis is unreachable requests get 503.
-std::unique_ptr<sk::store::SessionStore> make_store(const sk::app::Config& config,
-                                                    asio::io_context& io,
-                                                    const sk::domain::Clock& clock,
-                                                    spdlog::logger& log,
-                                                    const sk::app::AuditParts& audit,
-                                                    sk::app::DependencyLog& dependencies) {
+std::unique_ptr<sk::store::SessionStore> make_store(
+    const sk::app::Config& config, asio::io_context& io, const sk::domain::Clock& clock,
+    spdlog::logger& log, const sk::app::AuditParts& audit, sk::app::DependencyLog& dependencies) {
   const std::chrono::seconds ttl{config.session_ttl_s};
   if (config.redis_url.empty()) {
     sk::store::MemoryStoreOptions options;

@@ -20,8 +20,7 @@ namespace {
 void swallow(const std::exception_ptr&) {}
 }  // namespace
 
-Server::Server(asio::io_context& io, ServerOptions options, SessionApi& sessions,
-               Metrics& metrics)
+Server::Server(asio::io_context& io, ServerOptions options, SessionApi& sessions, Metrics& metrics)
     : io_(io),
       options_(std::move(options)),
       clock_(sessions.clock()),
@@ -70,8 +69,7 @@ asio::awaitable<void> Server::drain(std::chrono::milliseconds limit) {
   const auto until = clock_.steady_now() + limit;
   // In-flight requests finish, and WebSocket clients receive their 1001 close frame
   // before the caller stops the io_context.
-  while ((in_flight_.load() > 0 || hub_.connection_count() > 0) &&
-         clock_.steady_now() < until) {
+  while ((in_flight_.load() > 0 || hub_.connection_count() > 0) && clock_.steady_now() < until) {
     timer.expires_after(std::chrono::milliseconds{10});
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }

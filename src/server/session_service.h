@@ -5,9 +5,9 @@
 // write.
 //
 // Races (SPEC §2): this instance's commands on one session take turns
-// (session_lanes.h), so only instances race each other. A command's guards (`expected_version`, `current_participant_id`)
-// are checked by the engine against the state read; failing one is CONFLICT (409).
-// A write that loses its compare-and-set to another write is NOT a conflict the
+// (session_lanes.h), so only instances race each other. A command's guards (`expected_version`,
+// `current_participant_id`) are checked by the engine against the state read; failing one is
+// CONFLICT (409). A write that loses its compare-and-set to another write is NOT a conflict the
 // client asked about: the command is decided again on a fresh read and written
 // again, up to kMaxAttempts times (a short jittered pause between tries spreads
 // contenders out), then UNAVAILABLE (503). A guarded command that lost its race
@@ -53,8 +53,8 @@ class SessionService final : public SessionApi {
   boost::asio::awaitable<domain::Result<SessionSnapshot>> create(
       domain::CreateSessionRequest request, domain::Uuid session_id) override;
   boost::asio::awaitable<domain::Result<SessionSnapshot>> get(domain::Uuid id) override;
-  boost::asio::awaitable<domain::Result<SessionSnapshot>> execute(
-      domain::Uuid id, domain::Command command) override;
+  boost::asio::awaitable<domain::Result<SessionSnapshot>> execute(domain::Uuid id,
+                                                                  domain::Command command) override;
   boost::asio::awaitable<domain::Result<bool>> remove(domain::Uuid id) override;
   boost::asio::awaitable<store::Subscription> watch(domain::Uuid id) override;
   store::Subscription subscribe(store::MessageHandler handler) override;

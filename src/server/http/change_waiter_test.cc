@@ -1,5 +1,5 @@
-// ChangeWaiter (long polls) over a real MemoryStore (through SessionService): a change published after
-// listen() ends the wait, even when it comes before wait() begins; tickets unregister.
+// ChangeWaiter (long polls) over a real MemoryStore (through SessionService): a change published
+// after listen() ends the wait, even when it comes before wait() begins; tickets unregister.
 #include "server/http/change_waiter.h"
 
 #include <chrono>

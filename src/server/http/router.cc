@@ -74,9 +74,9 @@ Response route_not_found(const Request& req) {
 
 // 405 for a known path asked with a method it does not serve.
 Response method_not_allowed(const Request& req, Route route) {
-  auto res = error_response(req, status::method_not_allowed, "METHOD_NOT_ALLOWED",
-                            std::string{req.method_string()} + " is not served on " +
-                                std::string{path_of(req)});
+  auto res = error_response(
+      req, status::method_not_allowed, "METHOD_NOT_ALLOWED",
+      std::string{req.method_string()} + " is not served on " + std::string{path_of(req)});
   res.set(field::allow, allow_header(route));
   return res;
 }

@@ -65,7 +65,9 @@ class StubSessions final : public SessionApi {
     if (fail) co_return *fail;
     co_return true;
   }
-  asio::awaitable<store::Subscription> watch(domain::Uuid) override { co_return store::Subscription{}; }
+  asio::awaitable<store::Subscription> watch(domain::Uuid) override {
+    co_return store::Subscription{};
+  }
   store::Subscription subscribe(store::MessageHandler) override { return store::Subscription{}; }
   asio::awaitable<bool> store_healthy() override { co_return !fail; }
   asio::awaitable<Result<std::int64_t>> session_count() override { co_return std::int64_t{3}; }
@@ -164,7 +166,8 @@ TEST_F(RouterTest, EachRouteReachesItsUseCaseWithItsArguments) {
   const auto created = call(verb::post, "/v1/sessions",
                             R"({"session_id":")" + kId +
                                 R"(","sync_mode":"global","total_time_ms":60000,)"
-                                R"("participants":[{"participant_id":")" + kPid + R"("}]})");
+                                R"("participants":[{"participant_id":")" +
+                                kPid + R"("}]})");
   EXPECT_EQ(created.result_int(), 201u) << created.body();
   EXPECT_EQ(created[field::location], "/v1/sessions/" + kId);
   ASSERT_EQ(sessions.calls.size(), 1u);
@@ -252,10 +255,8 @@ TEST_F(RouterTest, TimeIsFlatAndReadsTheInjectedClock) {
 TEST_F(RouterTest, ARecoveredSessionSaysSoInEveryResponseShape) {
   sessions.recovered = true;
   const std::string s = "/v1/sessions/" + kId;
-  for (const auto& [method, target] :
-       std::vector<std::pair<verb, std::string>>{{verb::get, s},
-                                                 {verb::post, s + "/switch"},
-                                                 {verb::post, s + "/pause"}}) {
+  for (const auto& [method, target] : std::vector<std::pair<verb, std::string>>{
+           {verb::get, s}, {verb::post, s + "/switch"}, {verb::post, s + "/pause"}}) {
     const auto res = call(method, target);
     EXPECT_NE(res.body().find(R"("recovered":true})"), std::string::npos) << target;
   }

@@ -62,7 +62,8 @@ std::optional<RouteMatch> match_session(std::span<const std::string_view> p) {
   if (p.size() == 1) return RouteMatch{Route::session, "/v1/sessions/:id", id, {}, {}};
   const std::string_view sub = p[1];
   if (p.size() == 2) {
-    if (sub == "switch") return RouteMatch{Route::switch_turn, "/v1/sessions/:id/switch", id, {}, {}};
+    if (sub == "switch")
+      return RouteMatch{Route::switch_turn, "/v1/sessions/:id/switch", id, {}, {}};
     if (sub == "participants") {
       return RouteMatch{Route::participants, "/v1/sessions/:id/participants", id, {}, {}};
     }
@@ -78,8 +79,8 @@ std::optional<RouteMatch> match_session(std::span<const std::string_view> p) {
     return RouteMatch{Route::participant, "/v1/sessions/:id/participants/:pid", id, p[2], {}};
   }
   if (p.size() == 4 && p[3] == "time") {
-    return RouteMatch{Route::participant_time, "/v1/sessions/:id/participants/:pid/time", id, p[2],
-                      {}};
+    return RouteMatch{
+        Route::participant_time, "/v1/sessions/:id/participants/:pid/time", id, p[2], {}};
   }
   return std::nullopt;
 }

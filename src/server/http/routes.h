@@ -6,9 +6,9 @@
 #pragma once
 
 #include <optional>
+#include <ostream>  // Beast's string_view needs std::ostream complete
 #include <span>
 #include <string>
-#include <ostream>  // Beast's string_view needs std::ostream complete
 #include <string_view>
 
 #include <boost/beast/http/verb.hpp>
@@ -22,13 +22,13 @@ enum class Route {
   openapi,
   docs,
   time,
-  sessions,             // /v1/sessions
-  session,              // /v1/sessions/:id
-  session_action,       // /v1/sessions/:id/{start,pause,resume,complete,cancel}
-  switch_turn,          // /v1/sessions/:id/switch
-  participants,         // /v1/sessions/:id/participants
-  participant,          // /v1/sessions/:id/participants/:pid
-  participant_time,     // /v1/sessions/:id/participants/:pid/time
+  sessions,          // /v1/sessions
+  session,           // /v1/sessions/:id
+  session_action,    // /v1/sessions/:id/{start,pause,resume,complete,cancel}
+  switch_turn,       // /v1/sessions/:id/switch
+  participants,      // /v1/sessions/:id/participants
+  participant,       // /v1/sessions/:id/participants/:pid
+  participant_time,  // /v1/sessions/:id/participants/:pid/time
 };
 
 struct RouteMatch {

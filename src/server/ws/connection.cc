@@ -114,7 +114,7 @@ void Connection::resync(std::shared_ptr<Connection> c) {
 void Connection::close(std::shared_ptr<Connection> c, CloseCode code) {
   auto& self = *c;
   asio::post(self.strand_, [c = std::move(c), code] {
-    c->discard_ = true;
+    c->state_.discard();
     c->queue_.clear();
     c->request_close(code, code == CloseCode::going_away ? "server shutting down" : "");
   });
@@ -132,17 +132,17 @@ asio::awaitable<void> Connection::run(bool going_away) {
   const bool synced = co_await handshake_and_sync();
   if (!synced) co_return;
 
-  writer_enabled_ = true;
+  state_.synced();
   send_next();
   co_await read_loop();
 
   // The reader ends with the socket (the peer closed, our close handshake finished,
   // the keep-alive timed out, or we aborted). Let the last send (the close) finish.
-  stopping_ = true;
-  if (sending_now_) {
+  state_.reader_ended();
+  if (state_.writing()) {
     writer_done_.expires_after(kWriterGrace);
     auto [ec] = co_await writer_done_.async_wait(kTuple);
-    if (!ec && sending_now_) {
+    if (!ec && state_.writing()) {
       abort();
       writer_done_.expires_at(asio::steady_timer::time_point::max());
       co_await writer_done_.async_wait(kTuple);
@@ -172,11 +172,10 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
   // the store's messages for the session are queued (not yet written).
   const auto query = parse_session_id(request_.target());
   bool registered = false;
-  if (query.id && !close_code_) {
+  if (query.id && state_.close() == ConnectionState::Close::none) {
     session_id_ = query.id;
     registered = hub_->watch(*session_id_, shared_from_this());
     if (registered) {
-      accepting_ = true;
       watch_lease_ = co_await hub_->service().watch(*session_id_);
     }
   }
@@ -184,11 +183,12 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
   auto [accept_ec] = co_await ws_.async_accept(request_, kTuple);
   request_ = {};                   // the upgrade request is no longer needed
   if (accept_ec) co_return false;  // not a WebSocket client, or already gone
-  opened_ = true;
+  state_.upgraded();
   if (auto* m = hub_->metrics()) m->websocket_opened();
   ws_.text(true);
 
-  if (discard_) {  // the hub shut down during the handshake (a deletion's close waits)
+  // The hub shut down during the handshake (a deletion's close waits for the sync).
+  if (state_.close() == ConnectionState::Close::discarding) {
     co_await close_now(*close_code_, close_reason_);
     co_return false;
   }
@@ -204,8 +204,9 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
   const auto& clock = hub_->service().clock();
   auto connected = wire::connected_message(*session_id_, clock.wall_now());
   auto snapshot = co_await fetch();
-  if (aborted_) co_return false;  // dropped while reading (queue overflow)
-  if (discard_) co_return true;   // shut down while reading: the writer just closes
+  if (state_.aborted()) co_return false;  // dropped while reading (queue overflow)
+  // Shut down while reading: the writer just closes.
+  if (state_.close() == ConnectionState::Close::discarding) co_return true;
 
   // CONNECTED and the first state go ahead of what arrived meanwhile; queued states
   // not newer than the sync are dropped, so versions still only go up.
@@ -214,13 +215,13 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
   std::int64_t synced = 0;
   if (snapshot) {
     synced = snapshot->state.version;
-    first.push_back(Outgoing{shared(wire::state_sync_message(snapshot->state, snapshot->live)), synced,
-                             std::nullopt});
+    first.push_back(Outgoing{shared(wire::state_sync_message(snapshot->state, snapshot->live)),
+                             synced, std::nullopt});
   } else {
     const auto& e = snapshot.error();
-    first.push_back(
-        Outgoing{shared(wire::error_message(wire::error_code_name(e), wire::public_message(e), clock.wall_now())), 0,
-                 std::nullopt});
+    first.push_back(Outgoing{shared(wire::error_message(wire::error_code_name(e),
+                                                        wire::public_message(e), clock.wall_now())),
+                             0, std::nullopt});
   }
   queue_.resync(std::move(first), synced);
   if (synced > last_version_) last_version_ = synced;
@@ -289,7 +290,8 @@ asio::awaitable<void> Connection::reconnect(const ReconnectRequest& request) {
 }
 
 asio::awaitable<void> Connection::refresh() {
-  if (!accepting_ || !writer_enabled_) co_return;  // the first sync is still to come
+  // The first sync is still to come (or nothing more is queued).
+  if (!state_.accepts_messages() || state_.phase() != ConnectionState::Phase::open) co_return;
   // The store's subscription may come back before its other connections do: a read
   // that fails for that reason is tried again a few times (0.1 s doubling, ~3 s in
   // all) rather than leaving the client stale.
@@ -298,7 +300,7 @@ asio::awaitable<void> Connection::refresh() {
   std::chrono::milliseconds delay{100};
   for (int attempt = 1;; ++attempt) {
     auto snapshot = co_await fetch();
-    if (!accepting_) co_return;
+    if (!state_.accepts_messages()) co_return;
     if (snapshot) {
       // Through the version filter: nothing is sent unless an update was missed.
       on_deliver(Outgoing{shared(wire::state_sync_message(snapshot->state, snapshot->live)),
@@ -309,7 +311,7 @@ asio::awaitable<void> Connection::refresh() {
     if (snapshot.error().code == domain::ErrorCode::not_found) {
       // Deleted (or expired) while its SESSION_DELETED was lost.
       on_deliver(Outgoing{shared(wire::session_deleted_message(*session_id_,
-                                                         hub_->service().clock().wall_now())),
+                                                               hub_->service().clock().wall_now())),
                           0, std::nullopt},
                  /*close_after=*/true);
       co_return;
@@ -339,7 +341,7 @@ asio::awaitable<domain::Result<SessionSnapshot>> Connection::fetch() {
 }
 
 void Connection::on_deliver(Outgoing message, bool close_after) {
-  if (!accepting_ || close_code_ || aborted_) return;
+  if (!state_.accepts_messages()) return;
   const auto version = message.version;
   if (version != 0 && version <= last_version_) return;  // duplicate or older state
   if (!push(std::move(message))) return;
@@ -348,7 +350,7 @@ void Connection::on_deliver(Outgoing message, bool close_after) {
 }
 
 bool Connection::push(Outgoing message) {
-  if (!accepting_ || close_code_ || aborted_) return false;
+  if (!state_.accepts_messages()) return false;
   const auto& options = hub_->options();
   if (queue_.size() >= options.max_queued_messages ||
       queue_.bytes() + message.payload->size() > options.max_queued_bytes) {
@@ -361,21 +363,19 @@ bool Connection::push(Outgoing message) {
 }
 
 void Connection::send_next() {
-  if (!writer_enabled_ || sending_now_ || close_sent_ || stopping_ || aborted_) return;
+  if (!state_.may_write()) return;
   // Beast runs the completion on the stream's executor (the strand), never inline.
   if (!queue_.empty()) {
     sending_ = queue_.pop_front();
-    sending_now_ = true;
+    state_.start_frame();
     ws_.async_write(asio::buffer(*sending_.payload),
                     [self = shared_from_this()](beast::error_code ec, std::size_t /*bytes*/) {
                       self->on_sent(ec);
                     });
     return;
   }
-  if (close_code_) {
+  if (state_.start_close_frame()) {
     // The reader sees the peer's answering close frame and ends with error::closed.
-    close_sent_ = true;
-    sending_now_ = true;
     ws_.async_close(websocket::close_reason(*close_code_, close_reason_),
                     [self = shared_from_this()](beast::error_code ec) {
                       if (ec) self->abort();
@@ -398,8 +398,8 @@ void Connection::on_sent(beast::error_code ec) {
 }
 
 void Connection::send_finished() {
-  sending_now_ = false;
-  if (stopping_) writer_done_.cancel();  // run() is waiting for this send
+  state_.write_done();
+  if (state_.stopped()) writer_done_.cancel();  // run() is waiting for this send
 }
 
 void Connection::push_reply(std::string payload) {
@@ -413,6 +413,7 @@ void Connection::push_error(std::string_view code, std::string_view message) {
 void Connection::request_close(CloseCode code, std::string_view reason) {
   if (close_code_) return;
   close_code_ = code;
+  state_.request_close();
   close_reason_ = reason;
   send_next();
 }
@@ -426,24 +427,20 @@ void Connection::drop_slow_client() {
 }
 
 void Connection::abort() {
-  if (aborted_) return;
-  aborted_ = true;
-  accepting_ = false;
+  if (!state_.abort()) return;
   beast::error_code ignored;
   ws_.next_layer().close(ignored);
 }
 
 void Connection::finish() {
-  if (finished_) return;
-  finished_ = true;
-  accepting_ = false;
-  stopping_ = true;
+  const auto finished = state_.finish();
+  if (!finished.now) return;
   queue_.clear();
   beast::error_code ignored;
   ws_.next_layer().close(ignored);
   hub_->finished(*this);
   watch_lease_.reset();
-  if (opened_) {
+  if (finished.was_open) {
     if (auto* m = hub_->metrics()) m->websocket_closed();
   }
 }

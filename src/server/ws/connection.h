@@ -34,6 +34,7 @@
 #include "domain/uuid.h"
 #include "server/session_api.h"
 #include "server/ws/client_input.h"
+#include "server/ws/connection_state.h"
 #include "server/ws/hub.h"
 #include "server/ws/send_queue.h"
 
@@ -139,17 +140,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   SendQueue queue_;
   Outgoing sending_;               // the frame being written (its payload must outlive the write)
   std::int64_t last_version_ = 0;  // of the newest state message queued
-  std::optional<CloseCode> close_code_;
-  std::string_view close_reason_;  // a literal
-  bool accepting_ = false;         // deliveries are queued (from registration until closing)
-  bool discard_ = false;           // close() asked to drop what is queued
-  bool stopping_ = false;          // the reader has ended: nothing more is sent
-  bool writer_enabled_ = false;    // the first sync is queued: sending may begin
-  bool sending_now_ = false;       // a frame or the close frame is being written
-  bool close_sent_ = false;        // the close frame went out: nothing follows it
-  bool aborted_ = false;
-  bool opened_ = false;  // counted in websocket_opened
-  bool finished_ = false;
+  ConnectionState state_;          // where in its life (connection_state.h)
+  std::optional<CloseCode> close_code_;  // of the close requested, once requested
+  std::string_view close_reason_;        // a literal
 };
 
 }  // namespace sk::server::ws

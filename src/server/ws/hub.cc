@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "server/metrics.h"
-#include "server/ws/connection.h"
 #include "server/wire/ws_frames.h"
+#include "server/ws/connection.h"
 
 namespace sk::server::ws {
 

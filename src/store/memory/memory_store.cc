@@ -125,8 +125,7 @@ void MemoryStore::Core::commit(Table::iterator it, Write& w, SteadyTime now) {
   expiry.emplace(entry.expires_at, id);
   deadlines->set(id, w.deadline);
   for (auto& [kind, payload] : w.messages) {
-    fan_out->publish(
-        StoreMessage{id, kind, entry.session.version, std::move(payload)});
+    fan_out->publish(StoreMessage{id, kind, entry.session.version, std::move(payload)});
   }
 }
 

@@ -53,9 +53,9 @@ struct WriteScriptArgs {
   std::optional<domain::TimePoint> deadline;
   std::string session_id;
   std::string channel;
-  std::int64_t audit_max_length = 0;  // approximate; 0: never trim
-  domain::TimePoint created_at;       // the session's life, in its audit ids
-  std::vector<std::string> events;    // audit event JSONs
+  std::int64_t audit_max_length = 0;   // approximate; 0: never trim
+  domain::TimePoint created_at;        // the session's life, in its audit ids
+  std::vector<std::string> events;     // audit event JSONs
   std::vector<WriteMessage> messages;  // published in full, with their kinds, if watched
 
   std::vector<std::string> to_argv() &&;

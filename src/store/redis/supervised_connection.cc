@@ -34,8 +34,7 @@ std::shared_ptr<SupervisedConnection> SupervisedConnection::start(
 SupervisedConnection::SupervisedConnection(const asio::any_io_executor& executor, RedisUrl url,
                                            RedisClientOptions options,
                                            RedisConnection::PushHandler on_push,
-                                           OnConnected on_connected,
-                                           std::function<void()> on_lost)
+                                           OnConnected on_connected, std::function<void()> on_lost)
     : strand_(asio::make_strand(executor)),
       url_(std::move(url)),
       options_(options),
