@@ -107,17 +107,21 @@ asio::awaitable<Result<SessionSnapshot>> SessionService::create(
   co_return SessionSnapshot{std::move(t->state), live, {}, true};
 }
 
-asio::awaitable<Result<SessionSnapshot>> SessionService::get(domain::Uuid id) {
+asio::awaitable<Result<domain::Session>> SessionService::read_or_restore(domain::Uuid id,
+                                                                         bool& recovered) {
   auto s = co_await store_.get(id);
-  bool recovered = false;
   if (!s && s.error().code == ErrorCode::not_found) {
     s = co_await recover(id);
     recovered = s.ok();
   }
-  if (!s) {
-    count_store_error(s.error());
-    co_return s.error();
-  }
+  if (!s) count_store_error(s.error());
+  co_return s;
+}
+
+asio::awaitable<Result<SessionSnapshot>> SessionService::get(domain::Uuid id) {
+  bool recovered = false;
+  auto s = co_await read_or_restore(id, recovered);
+  if (!s) co_return s.error();
   const auto now = clock_.wall_now();
   auto live = engine::live_view(*s, now);
   co_return SessionSnapshot{std::move(*s), std::move(live), {}, false, recovered};
@@ -174,16 +178,10 @@ asio::awaitable<Result<SessionSnapshot>> SessionService::execute(domain::Uuid id
       co_await back_off(attempt + 1);
     }
     cached = false;
-    auto fresh = co_await store_.get(id);
-    if (!fresh && fresh.error().code == ErrorCode::not_found) {
-      // Gone from the store since the (cached) read, e.g. a FLUSHALL: as on a first read.
-      fresh = co_await recover(id);
-      recovered = fresh.ok();
-    }
-    if (!fresh) {
-      count_store_error(fresh.error());
-      co_return fresh.error();
-    }
+    // (Gone from the store since a cached read, e.g. a FLUSHALL: restored as on a
+    // first read.)
+    auto fresh = co_await read_or_restore(id, recovered);
+    if (!fresh) co_return fresh.error();
     current = std::move(*fresh);
   }
 }

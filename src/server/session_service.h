@@ -72,6 +72,10 @@ class SessionService final : public SessionApi {
                                         const domain::Command& command);
   // The pause before try `attempt` (>= 2) of a command that lost a race.
   boost::asio::awaitable<void> back_off(int attempt);
+  // The session from the store (never a cache), restored from the audit trail when the
+  // store lost it (then `recovered` is set); store errors are counted.
+  boost::asio::awaitable<domain::Result<domain::Session>> read_or_restore(domain::Uuid id,
+                                                                          bool& recovered);
   // After a not_found from the store: the session restored from the audit trail, or
   // not_found when there is none, or unavailable when the audit database is away.
   boost::asio::awaitable<domain::Result<domain::Session>> recover(domain::Uuid id);

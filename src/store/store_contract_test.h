@@ -605,7 +605,7 @@ TEST_P(StoreContract, ADeadlineFiresOnceAtOrShortlyAfterIt) {
   EXPECT_GE(fired[0], deadline) << "fired early";
   print_lag("one deadline", lag(fired[0], deadline));
   EXPECT_LT(lag(fired[0], deadline), kMaxLag);
-  std::this_thread::sleep_for(100ms);
+  std::this_thread::sleep_for(100ms);  // bounded room for a second firing, which must not come
   EXPECT_EQ(deadlines_.fired(id).size(), 1u) << "fired twice";
 }
 
@@ -696,7 +696,7 @@ TEST_P(StoreContract, ADeadlineWrittenByTheHandlersUpdateFiresToo) {
   const auto fired = deadlines_.fired(id);
   ASSERT_EQ(fired.size(), 2u);
   EXPECT_GE(fired[1] - fired[0], 99ms);  // whole milliseconds on the wall clock
-  std::this_thread::sleep_for(100ms);
+  std::this_thread::sleep_for(100ms);    // bounded room for a third firing, which must not come
   EXPECT_EQ(deadlines_.fired(id).size(), 2u);
 }
 
@@ -714,7 +714,7 @@ TEST_P(StoreContract, ManyStaggeredDeadlinesAllFireExactlyOnce) {
     due.push_back(std::max<DeadlineLog::SysTime>(at, std::chrono::system_clock::now()));
   }
   ASSERT_TRUE(deadlines_.wait_for(kSessions, 3s)) << "fired " << deadlines_.total();
-  std::this_thread::sleep_for(50ms);
+  std::this_thread::sleep_for(50ms);  // bounded room for a duplicate firing, which must not come
   EXPECT_EQ(deadlines_.total(), static_cast<std::size_t>(kSessions));
   std::chrono::microseconds worst{0};
   for (int i = 0; i < kSessions; ++i) {

@@ -176,7 +176,7 @@ TEST_F(LocalQueue, WithoutABacklogABatchEndWaitsForThePoll) {
   q->start();
   q->push({records[0]});
   ASSERT_TRUE(wait_until([&] { return file_.count() == 1; }, 5s));
-  std::this_thread::sleep_for(500ms);
+  std::this_thread::sleep_for(500ms);  // bounded: proves B is NOT written before the poll
   EXPECT_EQ(file_.count(), 1) << "B was taken when A's batch ended";
   EXPECT_TRUE(wait_until([&] { return file_.count() == 2; }, 5s));
   run(io_.io(), q->stop(5s));
@@ -256,7 +256,7 @@ TEST_F(RedisQueue, WithoutABacklogABatchEndWaitsForThePoll) {
   auto q = make({}, 2000ms);
   q->start();
   ASSERT_TRUE(wait_until([&] { return file_.count() == 1; }, 5s));
-  std::this_thread::sleep_for(500ms);
+  std::this_thread::sleep_for(500ms);  // bounded: proves B is NOT read before the poll
   EXPECT_EQ(file_.count(), 1) << "B was read when A's batch ended";
   EXPECT_TRUE(wait_until([&] { return file_.count() == 2; }, 5s));
   run(io_.io(), q->stop(5s));
@@ -322,7 +322,7 @@ TEST_F(RedisQueue, RedisAwayAtStartIsWaitedFor) {
   redis_.stop();
   auto q = make();
   q->start();
-  std::this_thread::sleep_for(300ms);
+  std::this_thread::sleep_for(300ms);  // the queue's first attempts meet no Redis (on purpose)
   redis_.start();
   append(game_records(16, 3));
   ASSERT_TRUE(wait_until([&] { return file_.count() == 5; }, 20s)) << file_.count();

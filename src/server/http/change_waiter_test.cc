@@ -89,7 +89,7 @@ TEST_F(ChangeWaiterTest, AChangeBeforeTheWaitBeginsEndsItAtOnce) {
 
 TEST_F(ChangeWaiterTest, AChangeDuringTheWaitEndsIt) {
   std::thread changer([this] {
-    std::this_thread::sleep_for(100ms);
+    std::this_thread::sleep_for(100ms);  // the change comes while the wait is under way
     run(threads.io(), write_next_version());
   });
   on_strand([this]() -> asio::awaitable<void> {
