@@ -53,12 +53,17 @@ RaceOutcome race_switches(std::uint16_t port, const std::string& id, int clients
   return out;
 }
 
+// A running two-player clock: versions 1 (created) and 2 (started).
+void start_chess(HttpClient& http, const std::string& id) {
+  ASSERT_EQ(http.post("/v1/sessions", chess_body(id, 600000, 0)).status, 201u);
+  ASSERT_EQ(http.post("/v1/sessions/" + id + "/start").status, 200u);
+}
+
 TEST(Concurrency, ThirtyUnguardedSwitchesAreAllApplied) {
   TestServer server;
   HttpClient http{server.port()};
   const auto id = session_id(300);
-  http.post("/v1/sessions", chess_body(id, 600000, 0));
-  http.post("/v1/sessions/" + id + "/start");
+  start_chess(http, id);
   WsClient watcher{server.port(), "/ws?sessionId=" + id};
   watcher.next_of_type("STATE_SYNC");
 
@@ -89,8 +94,7 @@ TEST(Concurrency, GuardedSwitchesRacingGetOneTwoHundredPerVersion) {
   TestServer server;
   HttpClient http{server.port()};
   const auto id = session_id(302);
-  http.post("/v1/sessions", chess_body(id, 600000, 0));
-  http.post("/v1/sessions/" + id + "/start");
+  start_chess(http, id);
 
   // A double tap, thirty times over: every one guarded by the version it saw.
   auto out = race_switches(server.port(), id, 30,
