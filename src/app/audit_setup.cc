@@ -56,11 +56,16 @@ audit::RetryPolicy retry_policy(const Config& c) {
 
 }  // namespace
 
+std::function<bool()> AuditParts::database_up() const {
+  if (!probe) return {};
+  return [probe = probe] { return probe->up(); };
+}
+
 server::AuditLink AuditParts::link() const {
   server::AuditLink link;
   link.queue = queue.get();
   link.recovery = recovery.get();
-  if (probe) link.database_up = [probe = probe] { return probe->up(); };
+  link.database_up = database_up();
   return link;
 }
 
@@ -120,7 +125,7 @@ AuditParts make_audit(const Config& config, asio::any_io_executor executor,
     options.batch_size = config.audit_batch_size;
     options.concurrency = std::min(config.audit_concurrency, parts.writers->size());
     options.retry = retry_policy(config);
-    options.database_up = [probe = parts.probe] { return probe->up(); };
+    options.database_up = parts.database_up();
     parts.local = audit::LocalAuditQueue::make(
         executor, parts.writers, options, [&log](const std::string& alert) {
           log.error(R"("msg":"audit alert","detail":"{}")", json_escape(alert));
@@ -148,7 +153,7 @@ void start_audit(AuditParts& parts, const Config& config, asio::any_io_executor 
     options.concurrency = std::min(config.audit_concurrency, parts.writers->size());
     options.reclaim_min_idle = std::chrono::milliseconds{config.audit_reclaim_idle_ms};
     options.retry = retry_policy(config);
-    options.database_up = [probe = parts.probe] { return probe->up(); };
+    options.database_up = parts.database_up();
     parts.queue = audit::RedisAuditQueue::make(
         executor, std::move(client), store::redis::KeySpace(config.key_prefix, kShards),
         parts.writers, clock, options, [&log](const std::string& alert) {

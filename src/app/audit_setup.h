@@ -39,6 +39,9 @@ struct AuditParts {
 
   bool enabled() const { return writers != nullptr; }
   server::AuditLink link() const;
+  // The probe's cached answer, for /ready and the queues' outage pauses (empty
+  // without an audit database).
+  std::function<bool()> database_up() const;
 
   // The memory engine's hook: every write's records go to the local queue (none
   // without an audit database).

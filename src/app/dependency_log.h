@@ -25,7 +25,7 @@ class DependencyLog {
   DependencyLog(spdlog::logger& log, server::Metrics& metrics, const domain::Clock& clock)
       : log_(log), metrics_(metrics), clock_(clock) {}
 
-  // `dependency`: "redis" or "postgres" (a fixed set: it is a metric label).
+  // `dependency`: "redis", "postgres" or "sqlite" (a fixed set: it is a metric label).
   void changed(std::string_view dependency, bool up);
 
  private:

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "domain/json.h"
+#include "server/wire/error_codes.h"
 
 namespace sk::server::wire {
 namespace {
@@ -98,6 +99,10 @@ std::string error_message(std::string_view code, std::string_view message, domai
   domain::append_json_string(out, message);
   out += '}';
   return out;
+}
+
+std::string error_message(const domain::Error& e, domain::TimePoint now) {
+  return error_message(error_code_name(e), public_message(e), now);
 }
 
 }  // namespace sk::server::wire

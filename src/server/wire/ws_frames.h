@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "domain/errors.h"
 #include "domain/live_view.h"
 #include "domain/session.h"
 #include "engine/engine.h"
@@ -23,5 +24,7 @@ std::string time_expired_message(const domain::Uuid& session_id, const engine::E
 std::string session_deleted_message(const domain::Uuid& session_id, domain::TimePoint now);
 std::string pong_message(domain::TimePoint now, std::optional<std::int64_t> client_timestamp);
 std::string error_message(std::string_view code, std::string_view message, domain::TimePoint now);
+// ERROR for a domain error: its SPEC code and its public message (error_codes.h).
+std::string error_message(const domain::Error& e, domain::TimePoint now);
 
 }  // namespace sk::server::wire

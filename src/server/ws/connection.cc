@@ -29,7 +29,6 @@
 #include <unistd.h>
 
 #include "server/metrics.h"
-#include "server/wire/error_codes.h"
 #include "server/wire/ws_frames.h"
 
 namespace sk::server::ws {
@@ -218,10 +217,8 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
     first.push_back(Outgoing{shared(wire::state_sync_message(snapshot->state, snapshot->live)),
                              synced, std::nullopt});
   } else {
-    const auto& e = snapshot.error();
-    first.push_back(Outgoing{shared(wire::error_message(wire::error_code_name(e),
-                                                        wire::public_message(e), clock.wall_now())),
-                             0, std::nullopt});
+    first.push_back(
+        Outgoing{shared(wire::error_message(snapshot.error(), clock.wall_now())), 0, std::nullopt});
   }
   queue_.resync(std::move(first), synced);
   if (synced > last_version_) last_version_ = synced;
@@ -272,7 +269,7 @@ asio::awaitable<void> Connection::handle_request(std::string_view text) {
 asio::awaitable<void> Connection::reconnect(const ReconnectRequest& request) {
   auto snapshot = co_await fetch();
   if (!snapshot) {
-    push_error(wire::error_code_name(snapshot.error()), wire::public_message(snapshot.error()));
+    push_reply(wire::error_message(snapshot.error(), hub_->service().clock().wall_now()));
     co_return;
   }
   const auto version = snapshot->state.version;
