@@ -111,6 +111,60 @@ ParseOutcome parse_config(int argc, char** argv, Config& c) {
                "Apply pending database migrations before serving")
       ->envname("MIGRATE_AT_START");
 
+  app.add_option("--jwt-secret", c.jwt_secret,
+                 "HS256 key (at least 32 bytes); set: every session route needs a token")
+      ->envname("JWT_SECRET");
+  app.add_option("--jwt-public-key-file", c.jwt_public_key_file,
+                 "PEM public key (RSA: RS256, EC P-256: ES256); set: tokens required")
+      ->envname("JWT_PUBLIC_KEY_FILE");
+  app.add_option("--jwt-issuer", c.jwt_issuer, "Required `iss` of tokens (empty: not checked)")
+      ->envname("JWT_ISSUER");
+  app.add_option("--jwt-audience", c.jwt_audience,
+                 "Required `aud` of tokens (empty: not checked)")
+      ->envname("JWT_AUDIENCE");
+  app.add_option("--jwt-leeway-s", c.jwt_leeway_s, "Clock skew forgiven on exp and nbf")
+      ->envname("JWT_LEEWAY_S")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{300}))
+      ->capture_default_str();
+  app.add_option("--rate-limit-window-ms", c.rate_limit_window_ms,
+                 "Window of every rate limit below")
+      ->envname("RATE_LIMIT_WINDOW_MS")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{3'600'000}))
+      ->capture_default_str();
+  const auto limit_range = CLI::Range(std::int64_t{0}, std::int64_t{1'000'000});
+  app.add_option("--rate-limit-client-max", c.rate_limit_client_max,
+                 "Requests per window per client (token sub, else address); 0: off")
+      ->envname("RATE_LIMIT_CLIENT_MAX")
+      ->check(limit_range)
+      ->capture_default_str();
+  app.add_option("--rate-limit-switch-max", c.rate_limit_switch_max,
+                 "Switches per window per session; 0: off")
+      ->envname("RATE_LIMIT_SWITCH_MAX")
+      ->check(limit_range)
+      ->capture_default_str();
+  app.add_option("--rate-limit-ws-connect-max", c.rate_limit_ws_connect_max,
+                 "WebSocket connects per window per address; 0: off")
+      ->envname("RATE_LIMIT_WS_CONNECT_MAX")
+      ->check(limit_range)
+      ->capture_default_str();
+  app.add_option("--trusted-proxies", c.trusted_proxies,
+                 "Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed")
+      ->envname("TRUSTED_PROXIES");
+
+  auto* token = app.add_subcommand(
+      "token", "Mint an HS256 token with JWT_SECRET (for tests and demos), print it, exit");
+  token->add_option("--role", c.token.role, "participant, arbiter or admin")
+      ->check(CLI::IsMember({"participant", "arbiter", "admin"}))
+      ->capture_default_str();
+  token->add_option("--sub", c.token.sub, "Subject; a participant's participant_id")->required();
+  token->add_option("--sessions", c.token.sessions, "Session ids, or * for all")
+      ->delimiter(',')
+      ->required();
+  token->add_option("--ttl", c.token.ttl_s, "Seconds until the token expires")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{366} * 24 * 3600))
+      ->capture_default_str();
+  token->callback([&c] { c.command = Config::Command::token; });
+
   auto* migrate =
       app.add_subcommand("migrate", "Apply pending audit database migrations, then exit");
   auto* audit = app.add_subcommand("audit", "Audit trail tools");

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sk::app {
 
@@ -44,8 +45,33 @@ struct Config {
   // but leaves consuming the audit streams to other instances (dedicated workers).
   bool audit_consume = true;
 
-  // What to do: serve (default), `migrate`, or `audit status`.
-  enum class Command { serve, migrate, audit_status };
+  // Auth (SPEC §7): on when a key is configured. HS256 with JWT_SECRET (>= 32 bytes),
+  // or RS256/ES256 with the PEM public key in JWT_PUBLIC_KEY_FILE; not both.
+  std::string jwt_secret;
+  std::string jwt_public_key_file;
+  std::string jwt_issuer;    // when set, tokens must carry this `iss`
+  std::string jwt_audience;  // when set, tokens' `aud` must contain it
+  std::int64_t jwt_leeway_s = 30;
+
+  // Rate limits (0 turns one off), each so many requests per window; shared across
+  // instances in Redis on the Redis engine.
+  std::int64_t rate_limit_window_ms = 1000;
+  std::int64_t rate_limit_client_max = 200;      // per client: token sub, else address
+  std::int64_t rate_limit_switch_max = 50;       // per session, switch requests
+  std::int64_t rate_limit_ws_connect_max = 50;   // per address, WebSocket upgrades
+  std::string trusted_proxies;  // addresses/CIDRs whose X-Forwarded-For is believed
+
+  // `synckairos token`: mints an HS256 token with JWT_SECRET and prints it.
+  struct TokenRequest {
+    std::string role = "participant";
+    std::string sub;
+    std::vector<std::string> sessions;
+    std::int64_t ttl_s = 3600;
+  };
+  TokenRequest token;
+
+  // What to do: serve (default), `migrate`, `audit status` or `token`.
+  enum class Command { serve, migrate, audit_status, token };
   Command command = Command::serve;
 };
 

@@ -16,6 +16,7 @@
 #include "app/config.h"
 #include "app/dependency_log.h"
 #include "app/logging.h"
+#include "app/security_setup.h"
 #include "domain/clock.h"
 #include "server/metrics.h"
 #include "server/server.h"
@@ -69,6 +70,10 @@ int main(int argc, char** argv) {
   switch (config.command) {
     case sk::app::Config::Command::migrate: return sk::app::run_migrate(config, *log);
     case sk::app::Config::Command::audit_status: return sk::app::run_audit_status(config, *log);
+    case sk::app::Config::Command::token: {
+      const sk::domain::SystemClock clock;
+      return sk::app::run_token(config, clock, *log);
+    }
     case sk::app::Config::Command::serve: break;
   }
   const unsigned threads =
@@ -90,6 +95,7 @@ int main(int argc, char** argv) {
     auto& store = *store_ptr;
     sk::app::start_audit(audit, config, io.get_executor(), clock, *log);
 
+    const auto security = sk::app::make_security(config, io.get_executor(), clock, *log);
     sk::server::SessionService service(store, clock, &metrics, audit.recovery.get());
     store.set_deadline_handler([&](const sk::domain::Uuid& id) {
       asio::co_spawn(io, service.fire_deadline(id), asio::detached);
@@ -104,6 +110,7 @@ int main(int argc, char** argv) {
     options.router.drift_tolerance_ms = config.drift_tolerance_ms;
     options.router.audit = audit.link();
     options.hub.heartbeat = std::chrono::milliseconds{config.heartbeat_ms};
+    options.guard = security.guard_options(config, *log);
     sk::server::Server server(io, options, service, metrics);
     const auto port = server.start();
     log->info(
@@ -130,6 +137,7 @@ int main(int argc, char** argv) {
             }
             if (audit.probe) audit.probe->close();
             store.close();
+            if (security.redis) security.redis->close();
             io.stop();
           },
           asio::detached);

@@ -53,6 +53,10 @@ struct SwitchCommand {
   std::optional<Uuid> next_participant_id;       // explicit next; default: rotation
   std::optional<Uuid> current_participant_id;    // guard: must be the active one
   std::optional<std::int64_t> expected_version;  // guard: must be the session version
+  // Authorisation, set by the server (never decoded from a body): a participant's
+  // token may switch only while that participant is the active one. Checked against
+  // the very state the switch is applied to, so a race cannot slip past it.
+  std::optional<Uuid> acting_participant_id;
 };
 struct PauseCommand {};
 struct ResumeCommand {};

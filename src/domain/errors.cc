@@ -61,6 +61,18 @@ Error Error::payload_too_large(std::size_t limit) {
                {}};
 }
 
+Error Error::unauthorized(std::string_view reason) {
+  return Error{ErrorCode::unauthorized, fmt::format("unauthorized: {}", reason), {}, {}, {}};
+}
+
+Error Error::forbidden(std::string_view reason) {
+  return Error{ErrorCode::forbidden, fmt::format("forbidden: {}", reason), {}, {}, {}};
+}
+
+Error Error::rate_limited(std::string_view what) {
+  return Error{ErrorCode::rate_limited, fmt::format("rate limit exceeded: {}", what), {}, {}, {}};
+}
+
 Error Error::unavailable(std::string_view what) {
   return Error{ErrorCode::unavailable, fmt::format("{} is unavailable", what), {}, {}, {}};
 }

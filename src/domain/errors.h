@@ -22,6 +22,9 @@ enum class ErrorCode {
   conflict,            // a guard did not match: version or active participant (409)
   deserialization,     // a stored value is corrupt
   payload_too_large,   // body over the limit (413)
+  unauthorized,        // no credentials, or credentials that do not verify (401)
+  forbidden,           // valid credentials that do not allow this (403)
+  rate_limited,        // over a rate limit (429)
   unavailable,         // the store cannot be reached (503)
   internal,            // a bug; the message stays generic (500)
 };
@@ -59,6 +62,9 @@ struct Error {
   static Error participant_conflict(std::string expected, std::string actual);
   static Error deserialization(std::string_view detail);
   static Error payload_too_large(std::size_t limit);
+  static Error unauthorized(std::string_view reason);
+  static Error forbidden(std::string_view reason);
+  static Error rate_limited(std::string_view what);
   static Error unavailable(std::string_view what);
   static Error internal();
 };

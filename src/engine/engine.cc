@@ -29,6 +29,9 @@ std::optional<Error> check_switch_guards(const Session& s, const domain::SwitchC
     return Error::version_conflict(*cmd.expected_version, s.version);
   }
   if (s.status != Status::running) return Error::invalid_transition("switch", s.status);
+  if (cmd.acting_participant_id && cmd.acting_participant_id != s.active_participant_id) {
+    return Error::forbidden("a participant may switch only on its own turn");
+  }
   if (cmd.current_participant_id && cmd.current_participant_id != s.active_participant_id) {
     return Error::participant_conflict(
         cmd.current_participant_id->to_string(),

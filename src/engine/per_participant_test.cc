@@ -192,6 +192,20 @@ TEST(PerParticipant, GuardsRejectAStaleOrDoubleTap) {
   EXPECT_EQ(e.conflict->actual, pid(1).to_string());
 }
 
+TEST(PerParticipant, AnActingParticipantSwitchesOnlyOnItsOwnTurn) {
+  const auto s = started(chess(60s));
+  domain::SwitchCommand c;
+  c.acting_participant_id = pid(1);  // pid(0) is to move
+  auto e = fails(s, c, kT0 + 1s);
+  EXPECT_EQ(e.code, domain::ErrorCode::forbidden);
+  c.acting_participant_id = pid(0);
+  const auto first = step(s, c, kT0 + 1s).state;
+  EXPECT_EQ(first.active_participant_id, pid(1));
+  // The same tap again is now someone else's turn: refused, nothing changes.
+  e = fails(first, c, kT0 + 1'050ms);
+  EXPECT_EQ(e.code, domain::ErrorCode::forbidden);
+}
+
 TEST(PerParticipant, GuardedLateSwitchStillGetsTheTimeout) {
   const auto s = started(chess(5s));
   domain::SwitchCommand c;

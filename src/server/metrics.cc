@@ -135,6 +135,32 @@ struct Metrics::Impl {
           .Name("synckairos_dependency_up")
           .Help("1 while the dependency is reachable, 0 while it is lost")
           .Register(*registry);
+  prometheus::Family<prometheus::Counter>& auth_denials =
+      prometheus::BuildCounter()
+          .Name("synckairos_auth_denied_total")
+          .Help("Requests and WebSockets refused by auth, by reason (401s and 403s)")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& rate_limited =
+      prometheus::BuildCounter()
+          .Name("synckairos_rate_limited_total")
+          .Help("Requests and WebSocket connects refused with 429, by limit")
+          .Register(*registry);
+  prometheus::Counter& limiter_unavailable =
+      prometheus::BuildCounter()
+          .Name("synckairos_rate_limiter_unavailable_total")
+          .Help("Rate-limit checks the shared store could not answer (reads pass, writes 503)")
+          .Register(*registry)
+          .Add({});
+  prometheus::Family<prometheus::Gauge>& rate_limit_requests =
+      prometheus::BuildGauge()
+          .Name("synckairos_rate_limit_requests")
+          .Help("Configured requests per window, by limit (0: off)")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& rate_limit_window =
+      prometheus::BuildGauge()
+          .Name("synckairos_rate_limit_window_seconds")
+          .Help("Configured window, by limit")
+          .Register(*registry);
 
   // Series are created on first use of a (method, route, status) and cached: the set
   // is small (routes x statuses), and a map lookup is far cheaper than the request.
@@ -203,6 +229,23 @@ void Metrics::dependency_changed(std::string_view dependency, bool up) {
   // Family::Add returns the existing series for labels already added.
   impl_->dependency_changes.Add({{"dependency", name}, {"to", up ? "up" : "down"}}).Increment();
   impl_->dependency_up.Add({{"dependency", name}}).Set(up ? 1.0 : 0.0);
+}
+
+void Metrics::auth_denied(std::string_view reason) {
+  impl_->auth_denials.Add({{"reason", std::string{reason}}}).Increment();
+}
+
+void Metrics::rate_limited(std::string_view limit) {
+  impl_->rate_limited.Add({{"limit", std::string{limit}}}).Increment();
+}
+
+void Metrics::rate_limiter_unavailable() { impl_->limiter_unavailable.Increment(); }
+
+void Metrics::set_rate_limit(std::string_view limit, std::int64_t requests,
+                             std::chrono::milliseconds window) {
+  const std::string name{limit};
+  impl_->rate_limit_requests.Add({{"limit", name}}).Set(static_cast<double>(requests));
+  impl_->rate_limit_window.Add({{"limit", name}}).Set(static_cast<double>(window.count()) / 1000.0);
 }
 
 std::string Metrics::serialize() const {

@@ -51,6 +51,17 @@ class Metrics {
   // A dependency (a name from a fixed set: "redis", "postgres", "sqlite")
   // was lost or came back: counted once per transition.
   void dependency_changed(std::string_view dependency, bool up);
+  // A request or WebSocket refused by auth. `reason` from a fixed set: "missing_token",
+  // a token problem ("expired", "bad_signature", ...) or "forbidden".
+  void auth_denied(std::string_view reason);
+  // A request refused by a rate limit (`limit`: "client", "switch", "ws_connect").
+  void rate_limited(std::string_view limit);
+  // The shared limiter could not be reached: the request was let through (a read) or
+  // answered 503 (a write).
+  void rate_limiter_unavailable();
+  // The configured limit, so dashboards show what the counters are measured against.
+  void set_rate_limit(std::string_view limit, std::int64_t requests,
+                      std::chrono::milliseconds window);
 
   std::string serialize() const;
 

@@ -18,6 +18,25 @@ using asio::ip::tcp;
 namespace {
 // Exceptions are bugs; they must not take the process down with them.
 void swallow(const std::exception_ptr&) {}
+
+bool guards_anything(const http::GuardOptions& g) { return g.verifier || g.limiter; }
+
+http::RouterOptions with_guard(http::RouterOptions options, const http::RequestGuard& guard,
+                               const http::GuardOptions& guard_options) {
+  options.guard = guards_anything(guard_options) ? &guard : nullptr;
+  return options;
+}
+
+ws::HubOptions with_token_check(ws::HubOptions options, const http::RequestGuard& guard) {
+  if (!guard.auth_enabled()) return options;
+  options.check_token = [&guard](std::string_view token, const domain::Uuid& session,
+                                 std::string_view client) {
+    auto check = guard.check_token(token, session, client);
+    return ws::TokenCheck{std::move(check.refused), check.expires_at_ms};
+  };
+  return options;
+}
+
 }  // namespace
 
 Server::Server(asio::io_context& io, ServerOptions options, SessionApi& sessions, Metrics& metrics)
@@ -25,8 +44,9 @@ Server::Server(asio::io_context& io, ServerOptions options, SessionApi& sessions
       options_(std::move(options)),
       clock_(sessions.clock()),
       waiter_(sessions),
-      router_(sessions, metrics, waiter_, ids_, options_.router),
-      hub_(sessions, &metrics, options_.hub),
+      guard_(options_.guard, metrics, clock_),
+      router_(sessions, metrics, waiter_, ids_, with_guard(options_.router, guard_, options_.guard)),
+      hub_(sessions, &metrics, with_token_check(options_.hub, guard_)),
       acceptor_(io) {}
 
 Server::~Server() = default;

@@ -29,6 +29,9 @@ struct ServerOptions {
   std::uint16_t port = 3000;  // 0: any free port (tests)
   http::RouterOptions router;
   ws::HubOptions hub;
+  // Auth and rate limits (SPEC §7); with neither a verifier nor a limiter, requests
+  // never pass through the guard.
+  http::GuardOptions guard;
   std::chrono::seconds idle_timeout{30};  // keep-alive connections with no request
 };
 
@@ -54,6 +57,7 @@ class Server {
   const domain::Clock& clock_;
   IdGenerator ids_;
   http::ChangeWaiter waiter_;
+  http::RequestGuard guard_;
   http::Router router_;
   ws::Hub hub_;
   boost::asio::ip::tcp::acceptor acceptor_;

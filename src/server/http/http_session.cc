@@ -51,17 +51,29 @@ asio::awaitable<void> run_http_session(beast::tcp_stream stream, SessionContext 
     }
 
     Request req = parser.release();
+    beast::error_code peer_ec;
+    const auto peer = stream.socket().remote_endpoint(peer_ec).address();
     if (beast::websocket::is_upgrade(req)) {
       const std::string_view target = req.target();
       if (target.substr(0, target.find('?')) == "/ws") {
+        auto admission = co_await ctx.router.admit_upgrade(req, peer);
+        if (admission.refused && admission.refused->code != domain::ErrorCode::unauthorized &&
+            admission.refused->code != domain::ErrorCode::forbidden) {
+          // Over a limit (or the limiter is down): refused before the upgrade, which
+          // is the cheap answer, with Retry-After for clients that read it.
+          co_await send_and_close(stream, ctx.router.upgrade_refusal(req, admission));
+          break;
+        }
         stream.expires_never();
-        ctx.hub.accept(std::move(stream), std::move(req));
+        ctx.hub.accept(std::move(stream), std::move(req),
+                       ws::WsAdmission{std::move(admission.refused),
+                                       admission.token_expires_at_ms});
         co_return;
       }
     }
 
     ctx.in_flight.fetch_add(1);
-    Response res = co_await ctx.router.handle(std::move(req));
+    Response res = co_await ctx.router.handle(std::move(req), peer);
     if (ctx.draining.load()) res.keep_alive(false);
     const bool keep_alive = res.keep_alive();
     auto [write_ec, written] = co_await beast::http::async_write(stream, res, kUseTuple);

@@ -119,6 +119,39 @@ std::string switch_json(const SessionSnapshot& s) {
   return marked(domain::encode_switch_result(s.state, s.live, expired), s.recovered);
 }
 
+// Every route but these is a session route: authenticated (when auth is on) and
+// rate-limited. These stay open so that probes, scrapers and clock sync never need a
+// token or compete with clients for a budget (SPEC §7).
+bool is_open_route(Route route) {
+  switch (route) {
+    case Route::health:
+    case Route::ready:
+    case Route::metrics:
+    case Route::openapi:
+    case Route::docs:
+    case Route::time: return true;
+    default: return false;
+  }
+}
+
+auth::Action action_of(Route route, verb method) {
+  switch (route) {
+    case Route::sessions: return auth::Action::create;
+    case Route::session: return method == verb::delete_ ? auth::Action::remove : auth::Action::read;
+    case Route::switch_turn: return auth::Action::switch_turn;
+    default: return auth::Action::control;
+  }
+}
+
+// The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers), on every
+// response a limit was counted for, and Retry-After on a refusal.
+void add_rate_headers(Response& res, const limits::RateDecision& d) {
+  res.set("RateLimit-Limit", std::to_string(d.limit));
+  res.set("RateLimit-Remaining", std::to_string(d.remaining));
+  res.set("RateLimit-Reset", std::to_string(d.reset_s));
+  if (!d.allowed) res.set(field::retry_after, std::to_string(std::max<std::int64_t>(1, d.retry_after_s)));
+}
+
 }  // namespace
 
 Router::Router(SessionApi& sessions, Metrics& metrics, ChangeWaiter& waiter, IdGenerator& ids,
@@ -135,10 +168,55 @@ void Router::add_cors(Response& res) const {
   res.set(field::access_control_allow_methods, "GET, POST, DELETE, OPTIONS");
   res.set(field::access_control_allow_headers, "Content-Type, Authorization");
   res.set(field::access_control_max_age, "600");
+  res.set(field::access_control_expose_headers,
+          "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, Location");
   if (options_.cors_origin != "*") res.set(field::vary, "Origin");
 }
 
-asio::awaitable<Response> Router::handle(Request request) {
+asio::awaitable<Admission> Router::admit(const Request& req, const RouteMatch& route,
+                                         const asio::ip::address& peer) {
+  if (!options_.guard || is_open_route(route.route)) co_return Admission{};
+  const auto& guard = *options_.guard;
+  Entry entry;
+  entry.token = bearer_token(req[field::authorization]);
+  entry.client = client_address(peer, req["X-Forwarded-For"], guard.trusted_proxies());
+  entry.action = action_of(route.route, req.method());
+  if (!route.id.empty()) entry.session = domain::Uuid::parse(route.id);
+  entry.writes = req.method() != verb::get;
+  entry.what = route.pattern;
+  co_return co_await guard.admit(entry);
+}
+
+asio::awaitable<Admission> Router::admit_upgrade(const Request& req,
+                                                 const asio::ip::address& peer) {
+  if (!options_.guard) co_return Admission{};
+  const auto& guard = *options_.guard;
+  const std::string_view target = req.target();
+  const auto qmark = target.find('?');
+  const std::string_view query =
+      qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);
+  Entry entry;
+  // Browsers cannot set headers on a WebSocket: the token rides in the query string.
+  entry.token = query_param(query, "token").value_or(bearer_token(req[field::authorization]));
+  entry.client = client_address(peer, req["X-Forwarded-For"], guard.trusted_proxies());
+  entry.action = auth::Action::read;
+  if (const auto id = query_param(query, "sessionId")) entry.session = domain::Uuid::parse(*id);
+  entry.ws_connect = true;
+  entry.what = "/ws";
+  // (A sessionId that is missing or not a UUID is refused by the hub with 1008, ahead
+  // of what auth says.)
+  co_return co_await guard.admit(entry);
+}
+
+Response Router::upgrade_refusal(const Request& req, const Admission& admission) const {
+  auto res = error_response(req, *admission.refused);
+  res.keep_alive(false);
+  if (admission.rate) add_rate_headers(res, *admission.rate);
+  add_cors(res);
+  return res;
+}
+
+asio::awaitable<Response> Router::handle(Request request, const asio::ip::address& peer) {
   const auto& clock = sessions_.clock();
   const auto started = clock.steady_now();
   const std::string_view target = request.target();
@@ -155,8 +233,20 @@ asio::awaitable<Response> Router::handle(Request request) {
       res = route_not_found(request);
     } else if (!allows(route->route, request.method())) {
       res = method_not_allowed(request, route->route);
+    } else if (!route->id.empty() && !domain::Uuid::parse(route->id)) {
+      // Before the guard: a path that names no session is refused for what it is.
+      res = error_response(request, domain::Error::validation("session_id", "must be a UUID"));
     } else {
-      res = co_await dispatch(request, *route, query);
+      const auto admission = co_await admit(request, *route, peer);
+      if (admission.refused) {
+        res = error_response(request, *admission.refused);
+        if (admission.refused->code == domain::ErrorCode::unauthorized) {
+          res.set(field::www_authenticate, R"(Bearer error="invalid_token")");
+        }
+      } else {
+        res = co_await dispatch(request, *route, query, admission);
+      }
+      if (admission.rate) add_rate_headers(res, *admission.rate);
     }
   } catch (const std::exception&) {
     // A bug, not an expected failure: answer 500 without details.
@@ -171,7 +261,7 @@ asio::awaitable<Response> Router::handle(Request request) {
 }
 
 asio::awaitable<Response> Router::dispatch(const Request& req, const RouteMatch& route,
-                                           std::string_view query) {
+                                           std::string_view query, const Admission& admission) {
   switch (route.route) {
     case Route::health: co_return json_response(req, status::ok, R"({"status":"ok"})");
     case Route::ready: co_return co_await ready(req);
@@ -189,13 +279,13 @@ asio::awaitable<Response> Router::dispatch(const Request& req, const RouteMatch&
     case Route::sessions: co_return co_await create(req);
     default: break;
   }
-  const auto id = domain::Uuid::parse(route.id);
+  const auto id = domain::Uuid::parse(route.id);  // checked by handle()
   if (!id) co_return error_response(req, domain::Error::validation("session_id", "must be a UUID"));
   if (route.route == Route::session) {
     if (req.method() == verb::get) co_return co_await get_session(req, *id, query);
     co_return co_await remove(req, *id);
   }
-  co_return co_await session_command(req, route, *id);
+  co_return co_await session_command(req, route, *id, admission);
 }
 
 Response Router::time(const Request& req) const {
@@ -229,7 +319,8 @@ asio::awaitable<Response> Router::remove(const Request& req, const domain::Uuid&
 }
 
 asio::awaitable<Response> Router::session_command(const Request& req, const RouteMatch& route,
-                                                  const domain::Uuid& id) {
+                                                  const domain::Uuid& id,
+                                                  const Admission& admission) {
   std::optional<domain::Uuid> pid;
   if (route.route == Route::participant || route.route == Route::participant_time) {
     pid = domain::Uuid::parse(route.pid);
@@ -246,6 +337,15 @@ asio::awaitable<Response> Router::session_command(const Request& req, const Rout
     case Route::switch_turn: {
       auto cmd = domain::decode_switch_request(req.body(), options_.max_body_bytes);
       if (!cmd) co_return error_response(req, cmd.error());
+      if (const auto& self = admission.acting_participant) {
+        // A participant speaks only for itself: naming another as the one whose turn
+        // ends would be acting for it.
+        if (cmd->current_participant_id && *cmd->current_participant_id != *self) {
+          co_return error_response(
+              req, domain::Error::forbidden("a participant may switch only for itself"));
+        }
+        cmd->acting_participant_id = *self;
+      }
       auto r = co_await sessions_.execute(id, *cmd);
       if (!r) co_return error_response(req, r.error());
       co_return data_response(req, status::ok, switch_json(*r));

@@ -8,10 +8,12 @@
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include "domain/limits.h"
 #include "server/audit_link.h"
 #include "server/http/change_waiter.h"
+#include "server/http/request_guard.h"
 #include "server/http/responses.h"
 #include "server/http/routes.h"
 #include "server/id_generator.h"
@@ -27,6 +29,8 @@ struct RouterOptions {
   std::int64_t drift_tolerance_ms = 50;  // what /v1/time tells clients to tolerate
   std::chrono::milliseconds max_long_poll{30'000};
   AuditLink audit;  // empty: no audit database
+  // Auth and rate limits of the session routes; null: neither (owned by the Server).
+  const RequestGuard* guard = nullptr;
 };
 
 class Router {
@@ -34,14 +38,29 @@ class Router {
   Router(SessionApi& sessions, Metrics& metrics, ChangeWaiter& waiter, IdGenerator& ids,
          RouterOptions options);
 
-  boost::asio::awaitable<Response> handle(Request request);
+  // `peer`: the socket's remote address (the client, or a trusted proxy before it).
+  boost::asio::awaitable<Response> handle(Request request,
+                                          const boost::asio::ip::address& peer = {});
+  // A WebSocket upgrade of /ws?sessionId=...: its token (the `token` query parameter,
+  // or an Authorization header) checked for reading that session, and the
+  // per-address connect limit. An empty admission when there is no guard.
+  boost::asio::awaitable<Admission> admit_upgrade(const Request& request,
+                                                  const boost::asio::ip::address& peer);
+  // The response for a refused upgrade answered over HTTP (429, 503), with its
+  // rate-limit headers and CORS.
+  Response upgrade_refusal(const Request& request, const Admission& admission) const;
 
  private:
+  // The guard's verdict on a session route; an admission without a refusal for the
+  // open routes (health, ready, metrics, time, the API description).
+  boost::asio::awaitable<Admission> admit(const Request& req, const RouteMatch& route,
+                                          const boost::asio::ip::address& peer);
   boost::asio::awaitable<Response> dispatch(const Request& req, const RouteMatch& route,
-                                            std::string_view query);
+                                            std::string_view query, const Admission& admission);
   boost::asio::awaitable<Response> create(const Request& req);
   boost::asio::awaitable<Response> session_command(const Request& req, const RouteMatch& route,
-                                                   const domain::Uuid& id);
+                                                   const domain::Uuid& id,
+                                                   const Admission& admission);
   boost::asio::awaitable<Response> get_session(const Request& req, const domain::Uuid& id,
                                                std::string_view query);
   boost::asio::awaitable<Response> remove(const Request& req, const domain::Uuid& id);

@@ -13,6 +13,9 @@ std::string_view error_code_name(const domain::Error& e) {
     case ErrorCode::session_exists: return "SESSION_EXISTS";
     case ErrorCode::conflict: return "CONFLICT";
     case ErrorCode::payload_too_large: return "PAYLOAD_TOO_LARGE";
+    case ErrorCode::unauthorized: return "UNAUTHORIZED";
+    case ErrorCode::forbidden: return "FORBIDDEN";
+    case ErrorCode::rate_limited: return "RATE_LIMIT_EXCEEDED";
     case ErrorCode::unavailable: return "UNAVAILABLE";
     case ErrorCode::deserialization:
     case ErrorCode::internal: return "INTERNAL_ERROR";
@@ -28,6 +31,9 @@ status error_status(const domain::Error& e) {
     case ErrorCode::session_exists:
     case ErrorCode::conflict: return status::conflict;
     case ErrorCode::payload_too_large: return status::payload_too_large;
+    case ErrorCode::unauthorized: return status::unauthorized;
+    case ErrorCode::forbidden: return status::forbidden;
+    case ErrorCode::rate_limited: return status::too_many_requests;
     case ErrorCode::unavailable: return status::service_unavailable;
     case ErrorCode::deserialization:
     case ErrorCode::internal: return status::internal_server_error;

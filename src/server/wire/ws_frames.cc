@@ -90,6 +90,15 @@ std::string pong_message(domain::TimePoint now, std::optional<std::int64_t> clie
   return out;
 }
 
+std::string authenticated_message(std::optional<std::int64_t> expires_at_ms,
+                                  domain::TimePoint now) {
+  std::string out;
+  open(out, "AUTHENTICATED", domain::to_unix_ms(now));
+  if (expires_at_ms) out += fmt::format(R"(,"expires_at_ms":{})", *expires_at_ms);
+  out += '}';
+  return out;
+}
+
 std::string error_message(std::string_view code, std::string_view message, domain::TimePoint now) {
   std::string out;
   open(out, "ERROR", domain::to_unix_ms(now));

@@ -23,6 +23,9 @@ std::string time_expired_message(const domain::Uuid& session_id, const engine::E
                                  domain::TimePoint now);
 std::string session_deleted_message(const domain::Uuid& session_id, domain::TimePoint now);
 std::string pong_message(domain::TimePoint now, std::optional<std::int64_t> client_timestamp);
+// The answer to AUTH: the fresh token is accepted; the socket now lives until
+// `expires_at_ms` (absent when auth is off and tokens are not checked).
+std::string authenticated_message(std::optional<std::int64_t> expires_at_ms, domain::TimePoint now);
 std::string error_message(std::string_view code, std::string_view message, domain::TimePoint now);
 // ERROR for a domain error: its SPEC code and its public message (error_codes.h).
 std::string error_message(const domain::Error& e, domain::TimePoint now);

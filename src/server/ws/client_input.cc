@@ -83,6 +83,13 @@ ClientRequest ClientRequestParser::parse(std::string_view text) {
     }
     return ReconnectRequest{last.value};
   }
+  if (type == "AUTH") {
+    std::string_view token;
+    if (object.at_key("token").get_string().get(token) != simdjson::SUCCESS || token.empty()) {
+      return InvalidRequest{"token is required and must be a non-empty string"};
+    }
+    return AuthRequest{std::string{token}};
+  }
   return InvalidRequest{"unknown message type"};
 }
 

@@ -1,5 +1,5 @@
 // What a WebSocket client sends (SPEC §4), decoded into values: the sessionId of the
-// upgrade request's target, and the JSON text frames PING and RECONNECT. Pure: no
+// upgrade request's target, and the JSON text frames PING, RECONNECT and AUTH. Pure: no
 // I/O, no clock, nothing thrown; every defect is a message safe to show the client.
 #pragma once
 
@@ -33,10 +33,14 @@ struct PingRequest {
 struct ReconnectRequest {
   std::optional<std::int64_t> last_version;  // absent: the client holds no state
 };
+// A fresh token for an open socket, before the one it connected with expires.
+struct AuthRequest {
+  std::string token;
+};
 struct InvalidRequest {
   std::string message;  // for an ERROR {code: VALIDATION_ERROR}
 };
-using ClientRequest = std::variant<PingRequest, ReconnectRequest, InvalidRequest>;
+using ClientRequest = std::variant<PingRequest, ReconnectRequest, AuthRequest, InvalidRequest>;
 
 // Decodes client text frames. Keeps its JSON parser's buffers between frames, so one
 // per connection; not thread-safe. Unknown fields are ignored (clients may be newer

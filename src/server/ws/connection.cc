@@ -79,14 +79,39 @@ std::shared_ptr<const std::string> shared(std::string text) {
   return std::make_shared<const std::string>(std::move(text));
 }
 
+// Close codes in the private range 4000-4999 mirror the HTTP statuses, so a browser,
+// which sees close codes but never the upgrade's status, can tell them apart.
+constexpr std::uint16_t kCloseUnauthorized = 4401;
+constexpr std::uint16_t kCloseForbidden = 4403;
+
+websocket::close_code close_code_for(const domain::Error& e) {
+  switch (e.code) {
+    case domain::ErrorCode::unauthorized: return static_cast<websocket::close_code>(kCloseUnauthorized);
+    case domain::ErrorCode::forbidden: return static_cast<websocket::close_code>(kCloseForbidden);
+    default: return websocket::close_code::try_again_later;
+  }
+}
+
+std::string_view close_reason_for(const domain::Error& e) {
+  switch (e.code) {
+    case domain::ErrorCode::unauthorized: return "unauthorized";
+    case domain::ErrorCode::forbidden: return "forbidden";
+    case domain::ErrorCode::rate_limited: return "rate limit exceeded";
+    default: return "try again later";
+  }
+}
+
 }  // namespace
 
-Connection::Connection(std::shared_ptr<HubLink> hub, beast::tcp_stream stream, Request request)
+Connection::Connection(std::shared_ptr<HubLink> hub, beast::tcp_stream stream, Request request,
+                       WsAdmission admission)
     : hub_(std::move(hub)),
       ws_(on_strand(std::move(stream))),
       strand_(ws_.get_executor()),
       request_(std::move(request)),
-      writer_done_(strand_) {}
+      writer_done_(strand_),
+      admission_(std::move(admission)),
+      token_expiry_(strand_) {}
 
 Connection::~Connection() = default;
 
@@ -133,6 +158,7 @@ asio::awaitable<void> Connection::run(bool going_away) {
 
   state_.synced();
   send_next();
+  arm_token_expiry();
   co_await read_loop();
 
   // The reader ends with the socket (the peer closed, our close handshake finished,
@@ -171,7 +197,7 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
   // the store's messages for the session are queued (not yet written).
   const auto query = parse_session_id(request_.target());
   bool registered = false;
-  if (query.id && state_.close() == ConnectionState::Close::none) {
+  if (query.id && !admission_.refused && state_.close() == ConnectionState::Close::none) {
     session_id_ = query.id;
     registered = hub_->watch(*session_id_, shared_from_this());
     if (registered) {
@@ -193,6 +219,10 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
   }
   if (!query.id) {
     co_await close_now(CloseCode::policy_error, query.error);
+    co_return false;
+  }
+  if (admission_.refused) {
+    co_await refuse(*admission_.refused);
     co_return false;
   }
   if (!registered) {
@@ -261,6 +291,8 @@ asio::awaitable<void> Connection::handle_request(std::string_view text) {
     push_reply(wire::pong_message(hub_->service().clock().wall_now(), ping->client_timestamp));
   } else if (const auto* reconnect_request = std::get_if<ReconnectRequest>(&request)) {
     co_await reconnect(*reconnect_request);
+  } else if (const auto* auth = std::get_if<AuthRequest>(&request)) {
+    renew_token(*auth);
   } else {
     push_error("VALIDATION_ERROR", std::get<InvalidRequest>(request).message);
   }
@@ -284,6 +316,55 @@ asio::awaitable<void> Connection::reconnect(const ReconnectRequest& request) {
                     std::nullopt})) {
     last_version_ = version;
   }
+}
+
+asio::awaitable<void> Connection::refuse(const domain::Error& why) {
+  // Nothing is queued or being written yet: the ERROR goes out directly, then the close.
+  const auto frame = wire::error_message(why, hub_->service().clock().wall_now());
+  auto [ec, written] = co_await ws_.async_write(asio::buffer(frame), kTuple);
+  (void)written;
+  if (ec) {
+    abort();
+    co_return;
+  }
+  co_await close_now(close_code_for(why), close_reason_for(why));
+}
+
+void Connection::renew_token(const AuthRequest& request) {
+  const auto& check_token = hub_->options().check_token;
+  const auto now = hub_->service().clock().wall_now();
+  if (!check_token) {  // auth off: nothing to renew, nothing that expires
+    push_reply(wire::authenticated_message(std::nullopt, now));
+    return;
+  }
+  beast::error_code ec;
+  const auto peer = ws_.next_layer().remote_endpoint(ec).address().to_string();
+  const auto check = check_token(request.token, *session_id_, peer);
+  if (check.refused) {
+    push_reply(wire::error_message(*check.refused, now));
+    request_close(close_code_for(*check.refused), close_reason_for(*check.refused));
+    return;
+  }
+  admission_.expires_at_ms = check.expires_at_ms;
+  arm_token_expiry();
+  push_reply(wire::authenticated_message(check.expires_at_ms, now));
+}
+
+void Connection::arm_token_expiry() {
+  if (!admission_.expires_at_ms) return;
+  const auto now_ms = domain::to_unix_ms(hub_->service().clock().wall_now());
+  // Re-arming cancels the wait in flight; its handler sees operation_aborted.
+  token_expiry_.expires_after(std::chrono::milliseconds{*admission_.expires_at_ms - now_ms});
+  token_expiry_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->on_token_expired();
+  });
+}
+
+void Connection::on_token_expired() {
+  if (!state_.accepts_messages()) return;
+  const domain::Error expired = domain::Error::unauthorized("expired");
+  push_reply(wire::error_message(expired, hub_->service().clock().wall_now()));
+  request_close(close_code_for(expired), "token expired");
 }
 
 asio::awaitable<void> Connection::refresh() {
@@ -432,6 +513,7 @@ void Connection::abort() {
 void Connection::finish() {
   const auto finished = state_.finish();
   if (!finished.now) return;
+  token_expiry_.cancel();  // its handler holds a reference to this connection
   queue_.clear();
   beast::error_code ignored;
   ws_.next_layer().close(ignored);

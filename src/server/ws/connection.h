@@ -67,7 +67,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // A stream not already on a strand is moved onto a new one, because Beast's
   // keep-alive timer acts on the stream from the stream's executor.
-  Connection(std::shared_ptr<HubLink> hub, boost::beast::tcp_stream stream, Request request);
+  Connection(std::shared_ptr<HubLink> hub, boost::beast::tcp_stream stream, Request request,
+             WsAdmission admission = {});
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -100,6 +101,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::awaitable<void> handle_request(std::string_view text);
   boost::asio::awaitable<void> close_now(CloseCode code, std::string_view reason);
   boost::asio::awaitable<void> reconnect(const ReconnectRequest& request);
+  // Auth (SPEC §7): a refused upgrade gets ERROR and its close code; AUTH renews the
+  // token; the token's expiry closes the socket unless renewed.
+  boost::asio::awaitable<void> refuse(const domain::Error& why);
+  void renew_token(const AuthRequest& request);
+  void arm_token_expiry();
+  void on_token_expired();
   boost::asio::awaitable<void> refresh();
   boost::asio::awaitable<domain::Result<SessionSnapshot>> fetch();
 
@@ -134,6 +141,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // an idle connection. A request longer than a piece is assembled in `partial_`.
   std::array<char, 128> piece_{};
   std::string partial_;
+
+  WsAdmission admission_;
+  boost::asio::steady_timer token_expiry_;  // armed while a token's expiry is ahead
 
   std::optional<domain::Uuid> session_id_;
   store::Subscription watch_lease_;  // the store's registration of this watcher

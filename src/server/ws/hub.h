@@ -10,13 +10,18 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "domain/errors.h"
 #include "server/session_api.h"
 
 namespace sk::server {
@@ -25,11 +30,33 @@ class Metrics;
 
 namespace sk::server::ws {
 
+// What auth decided about a WebSocket (SPEC §7), before its upgrade.
+struct WsAdmission {
+  // Set: the upgrade completes, ERROR {code, message} is sent and the socket closed
+  // with 4401 (unauthorized), 4403 (forbidden) or 1013 (try again later).
+  std::optional<domain::Error> refused;
+  // The token's expiry (unix ms, leeway included): at that moment the socket is closed
+  // with 4401 unless the client has sent a fresh token ({type:"AUTH", token}).
+  std::optional<std::int64_t> expires_at_ms;
+};
+
+// A token sent with AUTH on an open socket: the refusal, or its new expiry.
+struct TokenCheck {
+  std::optional<domain::Error> refused;
+  std::int64_t expires_at_ms = 0;
+};
+
 struct HubOptions {
   // The server pings every `heartbeat`; a client silent for two heartbeats is dropped.
   std::chrono::milliseconds heartbeat{5000};
   std::size_t max_queued_messages = 1024;
   std::size_t max_queued_bytes = 16u << 20;
+  // Auth on: checks the token of an AUTH message for the connection's session.
+  // Empty: auth off (AUTH is answered, nothing is checked).
+  // `client`: the socket's peer address, for the log.
+  std::function<TokenCheck(std::string_view token, const domain::Uuid& session,
+                           std::string_view client)>
+      check_token;
 };
 
 class Hub {
@@ -44,7 +71,8 @@ class Hub {
   // sessionId query parameter (missing or malformed: accept, then close 1008 with a
   // reason), sends CONNECTED, then STATE_SYNC when the session exists.
   void accept(boost::beast::tcp_stream stream,
-              boost::beast::http::request<boost::beast::http::string_body> request);
+              boost::beast::http::request<boost::beast::http::string_body> request,
+              WsAdmission admission = {});
 
   // Closes every connection with 1001 (going away). Idempotent.
   void shutdown();
