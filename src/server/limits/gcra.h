@@ -48,9 +48,6 @@ std::int64_t ceil_seconds(Micros d);
 // with this too, so both engines round alike.
 RateDecision to_decision(std::int64_t limit, const GcraStep& step);
 
-// What take() answers for an unlimited RateLimit.
-inline RateDecision unlimited_decision() { return RateDecision{}; }
-
 class Gcra {
  public:
   static constexpr std::int64_t kMaxLimit = 1'000'000'000;

@@ -78,7 +78,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BurstCase{"ten_per_minute", {10, 60'000ms}},
                       BurstCase{"1500_per_second_rounding_would_allow_1501", {1500, 1000ms}},
                       BurstCase{"100_per_10ms", {100, 10ms}}),
-    [](const auto& info) { return info.param.name; });
+    [](const auto& test) { return test.param.name; });
 
 TEST(Gcra, IntervalAndCapacity) {
   const Gcra g({3, 1000ms});

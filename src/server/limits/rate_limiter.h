@@ -43,6 +43,9 @@ struct RateDecision {
   friend bool operator==(const RateDecision&, const RateDecision&) = default;
 };
 
+// What take() answers for an unlimited RateLimit.
+inline RateDecision unlimited_decision() { return RateDecision{}; }
+
 class RateLimiter {
  public:
   virtual ~RateLimiter() = default;
