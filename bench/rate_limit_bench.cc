@@ -118,7 +118,7 @@ class RedisBench {
   std::thread thread_;
 };
 
-// `count` take()s of `key`, at most `in_flight` at once; false if one failed.
+// `count` take()s of `key`, one after another; false if one failed.
 asio::awaitable<bool> take_many(RateLimiter& limiter, std::string key, std::int64_t count) {
   for (std::int64_t i = 0; i < count; ++i) {
     auto d = co_await limiter.take(key, kGenerous);
