@@ -129,21 +129,31 @@ TEST(TokenVerifier, RefusesAForgedOrForeignSignature) {
   struct Case {
     const char* name;
     TokenVerifier verifier;
-    std::string token;
+    std::string genuine;
+    std::string foreign;  // same header and payload, another key
   };
   const Case cases[] = {
-      {"HS256, other secret", hs_verifier(),
+      {"HS256", hs_verifier(), hs_token(payload),
        forge::sign_token(kHs256, payload, nullptr, "another secret of at least 32 bytes")},
-      {"RS256, other key", rs_verifier(), forge::sign_token(kRs256, payload, other_rsa.get())},
-      {"ES256, other key", es_verifier(), forge::sign_token(kEs256, payload, other_ec.get())},
+      {"RS256", rs_verifier(), forge::sign_token(kRs256, payload, keys().rsa.get()),
+       forge::sign_token(kRs256, payload, other_rsa.get())},
+      {"ES256", es_verifier(), forge::sign_token(kEs256, payload, keys().ec.get()),
+       forge::sign_token(kEs256, payload, other_ec.get())},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(outcome(c.verifier.verify(c.token, kNow)), "bad_signature") << c.name;
-    // One changed symbol at the start of the signature part of a genuine token.
-    std::string flipped = c.token;
+    ASSERT_EQ(outcome(c.verifier.verify(c.genuine, kNow)), "ok") << c.name;
+    EXPECT_EQ(outcome(c.verifier.verify(c.foreign, kNow)), "bad_signature") << c.name;
+    // One changed symbol at the start of the genuine signature.
+    std::string flipped = c.genuine;
     const std::size_t sig = flipped.rfind('.') + 1;
     flipped[sig] = flipped[sig] == 'A' ? 'B' : 'A';
     EXPECT_EQ(outcome(c.verifier.verify(flipped, kNow)), "bad_signature") << c.name;
+    // The genuine signature cut short, and left out.
+    const std::string cut = c.genuine.substr(0, sig) +
+                            base64url_encode(base64url_decode(c.genuine.substr(sig))->substr(1));
+    EXPECT_EQ(outcome(c.verifier.verify(cut, kNow)), "bad_signature") << c.name;
+    EXPECT_EQ(outcome(c.verifier.verify(c.genuine.substr(0, sig), kNow)), "bad_signature")
+        << c.name;
   }
 }
 
