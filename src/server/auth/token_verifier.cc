@@ -108,7 +108,9 @@ Verified TokenVerifier::check(std::string_view token, std::int64_t now_unix_s) c
     return refuse(TokenProblem::malformed);
   }
   const auto header_json = base64url_decode(parts->header);
-  if (!header_json) return refuse(TokenProblem::malformed);
+  const auto payload_json = base64url_decode(parts->payload);
+  const auto signature = base64url_decode(parts->signature);
+  if (!header_json || !payload_json || !signature) return refuse(TokenProblem::malformed);
   const auto header = detail::decode_jose_header(*header_json);
   if (const auto* problem = std::get_if<TokenProblem>(&header)) return refuse(*problem);
 
@@ -120,9 +122,6 @@ Verified TokenVerifier::check(std::string_view token, std::int64_t now_unix_s) c
   }
 
   // 4. Signature.
-  const auto payload_json = base64url_decode(parts->payload);
-  const auto signature = base64url_decode(parts->signature);
-  if (!payload_json || !signature) return refuse(TokenProblem::malformed);
   if (signature->empty()) return refuse(TokenProblem::bad_signature);
   if (!key_.verify(parts->signing_input, *signature)) return refuse(TokenProblem::bad_signature);
 
