@@ -47,6 +47,61 @@ ParseOutcome parse_config(int argc, char** argv, Config& c) {
       ->envname("DRIFT_TOLERANCE_MS")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{10'000}))
       ->capture_default_str();
+  // Resource caps.
+  app.add_option("--max-connections", c.max_connections,
+                 "Open TCP connections (HTTP and WebSocket); over: 503 (0: no cap)")
+      ->envname("MAX_CONNECTIONS")
+      ->capture_default_str();
+  app.add_option("--max-connections-per-ip", c.max_connections_per_ip,
+                 "Open connections from one address (IPv6: its /64); over: 429 (0: no cap)")
+      ->envname("MAX_CONNECTIONS_PER_IP")
+      ->capture_default_str();
+  app.add_option("--max-header-fields", c.max_header_fields,
+                 "Header fields of a request; over: 431")
+      ->envname("MAX_HEADER_FIELDS")
+      ->check(CLI::Range(std::size_t{8}, std::size_t{10'000}))
+      ->capture_default_str();
+  app.add_option("--max-header-bytes", c.max_header_bytes,
+                 "Request line and header fields; over: 431")
+      ->envname("MAX_HEADER_BYTES")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20))
+      ->capture_default_str();
+  app.add_option("--header-timeout-ms", c.header_timeout_ms,
+                 "A request's header must arrive within this from its first byte")
+      ->envname("HEADER_TIMEOUT_MS")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{600'000}))
+      ->capture_default_str();
+  app.add_option("--body-timeout-ms", c.body_timeout_ms,
+                 "A request's body must arrive within this after its header")
+      ->envname("BODY_TIMEOUT_MS")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{600'000}))
+      ->capture_default_str();
+  app.add_option("--requests-per-connection-per-s", c.requests_per_connection_per_s,
+                 "Requests per second on one keep-alive connection; over: 429 (0: no cap)")
+      ->envname("REQUESTS_PER_CONNECTION_PER_S")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  app.add_option("--request-burst-per-connection", c.request_burst_per_connection,
+                 "Requests one connection may send at once before its rate applies")
+      ->envname("REQUEST_BURST_PER_CONNECTION")
+      ->check(CLI::Range(1u, 1'000'000u))
+      ->capture_default_str();
+  app.add_option("--ws-max-message-bytes", c.ws_max_message_bytes,
+                 "Largest WebSocket client message (or frame); over: close 1009")
+      ->envname("WS_MAX_MESSAGE_BYTES")
+      ->check(CLI::Range(std::size_t{256}, std::size_t{16} << 20))
+      ->capture_default_str();
+  app.add_option("--ws-messages-per-s", c.ws_messages_per_s,
+                 "WebSocket client messages per second per connection; over: close 1008 "
+                 "(0: no cap)")
+      ->envname("WS_MESSAGES_PER_S")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  app.add_option("--ws-message-burst", c.ws_message_burst,
+                 "WebSocket client messages one connection may send at once")
+      ->envname("WS_MESSAGE_BURST")
+      ->check(CLI::Range(1u, 1'000'000u))
+      ->capture_default_str();
   app.add_option("--redis-url", c.redis_url,
                  "redis://[[user]:password@]host[:port][/db]; unset: embedded engine, one instance")
       ->envname("REDIS_URL");

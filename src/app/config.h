@@ -22,6 +22,18 @@ struct Config {
   std::int64_t heartbeat_ms = 5000;
   std::int64_t drain_timeout_ms = 15000;
   std::int64_t drift_tolerance_ms = 50;
+  // Resource caps (docs/design.md, Resource caps); 0 turns a cap off.
+  std::size_t max_connections = 10'000;      // open TCP connections; over: 503
+  std::size_t max_connections_per_ip = 256;  // from one address (IPv6: /64); over: 429
+  std::size_t max_header_fields = 100;       // over: 431
+  std::size_t max_header_bytes = 16 * 1024;  // over: 431
+  std::int64_t header_timeout_ms = 10'000;   // from a request's first byte
+  std::int64_t body_timeout_ms = 30'000;
+  double requests_per_connection_per_s = 1000;  // keep-alive; over: 429
+  std::uint32_t request_burst_per_connection = 2000;
+  std::size_t ws_max_message_bytes = 64 * 1024;  // over: close 1009
+  double ws_messages_per_s = 20;                 // over: close 1008
+  std::uint32_t ws_message_burst = 40;
   // Empty: the embedded memory engine. Set: the Redis engine (a fleet of instances).
   std::string redis_url;
   std::string key_prefix = "synckairos:";  // Redis keys and channel of this deployment

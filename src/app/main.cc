@@ -111,6 +111,15 @@ int main(int argc, char** argv) {
     options.router.audit = audit.link();
     options.hub.heartbeat = std::chrono::milliseconds{config.heartbeat_ms};
     options.guard = security.guard_options(config, *log);
+    options.connections = {config.max_connections, config.max_connections_per_ip};
+    options.http.max_header_fields = config.max_header_fields;
+    options.http.max_header_bytes = config.max_header_bytes;
+    options.http.header_timeout = std::chrono::milliseconds{config.header_timeout_ms};
+    options.http.body_timeout = std::chrono::milliseconds{config.body_timeout_ms};
+    options.http.requests = {config.requests_per_connection_per_s,
+                             config.request_burst_per_connection};
+    options.hub.max_message_bytes = config.ws_max_message_bytes;
+    options.hub.messages = {config.ws_messages_per_s, config.ws_message_burst};
     sk::server::Server server(io, options, service, metrics);
     const auto port = server.start();
     log->info(

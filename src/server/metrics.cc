@@ -1,5 +1,6 @@
 #include "server/metrics.h"
 
+#include <array>
 #include <mutex>
 #include <unordered_map>
 
@@ -162,6 +163,30 @@ struct Metrics::Impl {
           .Help("Configured window, by limit")
           .Register(*registry);
 
+  prometheus::Family<prometheus::Counter>& rejected =
+      prometheus::BuildCounter()
+          .Name("synckairos_connections_rejected_total")
+          .Help("New connections refused by a cap: total (503) or per_ip (429)")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& exceeded =
+      prometheus::BuildCounter()
+          .Name("synckairos_limits_exceeded_total")
+          .Help("Requests or WebSocket clients refused by a per-connection cap")
+          .Register(*registry);
+  // In the order of enum Limit.
+  std::array<prometheus::Counter*, kLimitCount> limits{
+      &rejected.Add({{"reason", "total"}}),          &rejected.Add({{"reason", "per_ip"}}),
+      &exceeded.Add({{"limit", "header_fields"}}),   &exceeded.Add({{"limit", "header_bytes"}}),
+      &exceeded.Add({{"limit", "request_timeout"}}), &exceeded.Add({{"limit", "request_rate"}}),
+      &exceeded.Add({{"limit", "ws_message_rate"}}), &exceeded.Add({{"limit", "ws_message_bytes"}}),
+  };
+  prometheus::Gauge& connections = prometheus::BuildGauge()
+                                       .Name("synckairos_connections_open")
+                                       .Help("Open TCP connections (HTTP and WebSocket)")
+                                       .Register(*registry)
+                                       .Add({});
+  std::function<std::size_t()> open_connections;  // guarded by mutex
+
   // Series are created on first use of a (method, route, status) and cached: the set
   // is small (routes x statuses), and a map lookup is far cheaper than the request.
   std::mutex mutex;
@@ -248,7 +273,22 @@ void Metrics::set_rate_limit(std::string_view limit, std::int64_t requests,
   impl_->rate_limit_window.Add({{"limit", name}}).Set(static_cast<double>(window.count()) / 1000.0);
 }
 
+void Metrics::limit_hit(Limit limit) {
+  impl_->limits.at(static_cast<std::size_t>(limit))->Increment();
+}
+
+void Metrics::read_open_connections_from(std::function<std::size_t()> open) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->open_connections = std::move(open);
+}
+
 std::string Metrics::serialize() const {
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->open_connections) {
+      impl_->connections.Set(static_cast<double>(impl_->open_connections()));
+    }
+  }
   return prometheus::TextSerializer{}.Serialize(impl_->registry->Collect());
 }
 

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +25,22 @@ struct QueueStats;
 }  // namespace sk::audit
 
 namespace sk::server {
+
+// A resource cap that refused something (docs/design.md, Resource caps).
+enum class Limit : std::uint8_t {
+  // A new connection, answered 503 / 429 and closed: connections_rejected_total{reason}.
+  connections_total,
+  connections_per_ip,
+  // The rest: limits_exceeded_total{limit}.
+  header_fields,     // 431, closed
+  header_bytes,      // 431, closed
+  request_timeout,   // a request not read in time (slow client): dropped
+  request_rate,      // 429 on a keep-alive connection
+  ws_message_rate,   // WebSocket closed 1008
+  ws_message_bytes,  // WebSocket closed 1009
+};
+inline constexpr std::size_t kLimitCount = 8;
+static_assert(static_cast<std::size_t>(Limit::ws_message_bytes) + 1 == kLimitCount);
 
 class Metrics {
  public:
@@ -62,6 +80,11 @@ class Metrics {
   // The configured limit, so dashboards show what the counters are measured against.
   void set_rate_limit(std::string_view limit, std::int64_t requests,
                       std::chrono::milliseconds window);
+
+  void limit_hit(Limit limit);
+  // synckairos_connections_open is read from `open` at every serialize(). `open`
+  // must stay valid as long as this object (ConnectionLimits::open_reader() does).
+  void read_open_connections_from(std::function<std::size_t()> open);
 
   std::string serialize() const;
 

@@ -37,6 +37,7 @@ ws::HubOptions with_token_check(ws::HubOptions options, const http::RequestGuard
   return options;
 }
 
+constexpr int kMaxRefusing = 512;
 }  // namespace
 
 Server::Server(asio::io_context& io, ServerOptions options, SessionApi& sessions, Metrics& metrics)
@@ -47,7 +48,11 @@ Server::Server(asio::io_context& io, ServerOptions options, SessionApi& sessions
       guard_(options_.guard, metrics, clock_),
       router_(sessions, metrics, waiter_, ids_, with_guard(options_.router, guard_, options_.guard)),
       hub_(sessions, &metrics, with_token_check(options_.hub, guard_)),
-      acceptor_(io) {}
+      metrics_(metrics),
+      limits_(options_.connections),
+      acceptor_(io) {
+  metrics_.read_open_connections_from(limits_.open_reader());
+}
 
 Server::~Server() = default;
 
@@ -67,15 +72,50 @@ asio::awaitable<void> Server::accept_loop() {
                                                         asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
-    socket.set_option(tcp::no_delay(true));
+    boost::system::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    if (peer_ec) continue;  // already gone; closed with `socket`
+    auto admission = limits_.admit(peer.address());
+    if (admission.verdict != ConnectionLimits::Verdict::admitted) {
+      refuse(std::move(socket), admission.verdict);
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), peer_ec);
     auto executor = socket.get_executor();
-    http::SessionContext ctx{
-        router_,    hub_,     options_.router.max_body_bytes, options_.idle_timeout,
-        in_flight_, draining_};
+    http::SessionContext ctx{router_,
+                             hub_,
+                             metrics_,
+                             clock_,
+                             options_.router.max_body_bytes,
+                             options_.idle_timeout,
+                             options_.http,
+                             in_flight_,
+                             draining_};
     asio::co_spawn(executor,
-                   http::run_http_session(boost::beast::tcp_stream{std::move(socket)}, ctx),
+                   http::run_http_session(boost::beast::tcp_stream{std::move(socket)}, ctx,
+                                          std::move(admission.slot)),
                    swallow);
   }
+}
+
+void Server::refuse(tcp::socket socket, ConnectionLimits::Verdict verdict) {
+  const bool total = verdict == ConnectionLimits::Verdict::over_total;
+  metrics_.limit_hit(total ? Limit::connections_total : Limit::connections_per_ip);
+  if (refusing_->fetch_add(1) >= kMaxRefusing) {
+    refusing_->fetch_sub(1);
+    return;  // `socket` closes here, unanswered
+  }
+  auto executor = socket.get_executor();
+  auto answer = total ? http::refuse_connection(
+                            boost::beast::tcp_stream{std::move(socket)},
+                            boost::beast::http::status::service_unavailable, "UNAVAILABLE",
+                            "this instance has too many open connections; try again later")
+                      : http::refuse_connection(boost::beast::tcp_stream{std::move(socket)},
+                                                boost::beast::http::status::too_many_requests,
+                                                "RATE_LIMIT_EXCEEDED",
+                                                "too many open connections from this address");
+  asio::co_spawn(executor, std::move(answer),
+                 [refusing = refusing_](const std::exception_ptr&) { refusing->fetch_sub(1); });
 }
 
 asio::awaitable<void> Server::drain(std::chrono::milliseconds limit) {

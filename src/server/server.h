@@ -2,7 +2,9 @@
 // socket gets its own strand and coroutine (http_session.cc); an upgrade to /ws is
 // handed to the hub. The Server owns the router, the long-poll waiter and the hub,
 // and knows how to drain: stop accepting, finish in-flight requests, close
-// WebSockets with 1001.
+// WebSockets with 1001. Every accepted socket is admitted against the connection
+// caps first (connection_limits.h): over the total cap it is answered 503, over its
+// address's cap 429, and closed; the accept loop never waits for that answer.
 #pragma once
 
 #include <atomic>
@@ -15,7 +17,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "server/connection_limits.h"
 #include "server/http/change_waiter.h"
+#include "server/http/http_session.h"
 #include "server/http/router.h"
 #include "server/id_generator.h"
 #include "server/metrics.h"
@@ -33,6 +37,8 @@ struct ServerOptions {
   // never pass through the guard.
   http::GuardOptions guard;
   std::chrono::seconds idle_timeout{30};  // keep-alive connections with no request
+  ConnectionLimitOptions connections;     // open TCP connections (WebSockets included)
+  http::HttpLimits http;
 };
 
 class Server {
@@ -51,6 +57,8 @@ class Server {
 
  private:
   boost::asio::awaitable<void> accept_loop();
+  // Answers a socket that a cap refused, on its own coroutine.
+  void refuse(boost::asio::ip::tcp::socket socket, ConnectionLimits::Verdict verdict);
 
   boost::asio::io_context& io_;
   ServerOptions options_;
@@ -60,7 +68,12 @@ class Server {
   http::RequestGuard guard_;
   http::Router router_;
   ws::Hub hub_;
+  Metrics& metrics_;
+  ConnectionLimits limits_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  // Refused sockets still being answered: each holds a descriptor for up to ~2 s,
+  // so past a bound (a flood) they are closed at once instead.
+  std::shared_ptr<std::atomic<int>> refusing_ = std::make_shared<std::atomic<int>>(0);
   std::atomic<int> in_flight_{0};
   std::atomic<bool> draining_{false};
 };

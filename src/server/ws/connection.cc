@@ -44,8 +44,6 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 // Upgrade and close handshakes: a client that cannot finish either in 10 s is gone.
 constexpr std::chrono::seconds kHandshakeTimeout{10};
-// Client requests are tiny (PING, RECONNECT); anything bigger is abuse (closed 1009).
-constexpr std::size_t kMaxMessageBytes = std::size_t{64} * 1024;
 // After the reader has ended, how long the writer may take to finish its close
 // handshake before the socket is simply closed under it.
 constexpr std::chrono::seconds kWriterGrace{1};
@@ -104,14 +102,16 @@ std::string_view close_reason_for(const domain::Error& e) {
 }  // namespace
 
 Connection::Connection(std::shared_ptr<HubLink> hub, beast::tcp_stream stream, Request request,
-                       WsAdmission admission)
+                       WsAdmission admission, ConnectionSlot slot)
     : hub_(std::move(hub)),
       ws_(on_strand(std::move(stream))),
       strand_(ws_.get_executor()),
       request_(std::move(request)),
       writer_done_(strand_),
       admission_(std::move(admission)),
-      token_expiry_(strand_) {}
+      token_expiry_(strand_),
+      slot_(std::move(slot)),
+      message_rate_(hub_->options().messages) {}
 
 Connection::~Connection() = default;
 
@@ -189,7 +189,8 @@ asio::awaitable<bool> Connection::handshake_and_sync() {
   ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(beast::http::field::server, "synckairos"); }));
-  ws_.read_message_max(kMaxMessageBytes);
+  // Client requests are tiny (PING, RECONNECT); anything bigger is abuse (closed 1009).
+  ws_.read_message_max(hub_->options().max_message_bytes);
 
   // The watcher is registered (with the hub, then with the store) BEFORE the upgrade
   // completes: a client may act the moment it sees the handshake (a DELETE right
@@ -265,12 +266,26 @@ asio::awaitable<void> Connection::read_loop() {
     auto [ec, bytes] = co_await ws_.async_read_some(asio::buffer(piece_), kTuple);
     // Errors end the connection: closed (a close handshake), timeout (keep-alive),
     // message_too_big (Beast has already sent 1009), or the socket is gone.
-    if (ec) co_return;
+    if (ec) {
+      if (ec == websocket::error::message_too_big) {
+        if (auto* m = hub_->metrics()) m->limit_hit(Limit::ws_message_bytes);
+      }
+      co_return;
+    }
+    // Closing: what still arrives is read and dropped, never left unread, because a
+    // socket closed on unread bytes ends in a TCP reset instead of our close frame.
+    // Once the close frame is out, Beast's close takes over the reading (discarding
+    // until the client's close frame, within the handshake timeout) and ends this loop.
+    if (state_.close() != ConnectionState::Close::none) {
+      partial_ = {};
+      continue;
+    }
     const std::string_view piece(piece_.data(), bytes);
     if (!ws_.is_message_done()) {
       partial_.append(piece);
       continue;
     }
+    if (!within_message_rate()) continue;
     if (partial_.empty()) {
       co_await handle_request(piece);  // the usual case: the request fit in one piece
     } else {
@@ -279,6 +294,19 @@ asio::awaitable<void> Connection::read_loop() {
       co_await handle_request(request);
     }
   }
+}
+
+bool Connection::within_message_rate() {
+  if (message_rate_.try_take(hub_->service().clock().steady_now())) return true;
+  if (auto* m = hub_->metrics()) m->limit_hit(Limit::ws_message_rate);
+  // A flood (10,000 PINGs in one write) would otherwise queue a reply per message
+  // until the queue overflows and the socket is dropped with a reset. Instead the
+  // replies are dropped and the close frame goes out next.
+  partial_ = {};
+  state_.discard();
+  queue_.clear();
+  request_close(CloseCode::policy_error, "message rate exceeded");
+  return false;
 }
 
 asio::awaitable<void> Connection::handle_request(std::string_view text) {
@@ -519,6 +547,7 @@ void Connection::finish() {
   ws_.next_layer().close(ignored);
   hub_->finished(*this);
   watch_lease_.reset();
+  slot_.release();
   if (finished.was_open) {
     if (auto* m = hub_->metrics()) m->websocket_closed();
   }

@@ -32,6 +32,8 @@
 
 #include "domain/result.h"
 #include "domain/uuid.h"
+#include "server/connection_limits.h"
+#include "server/connection_rate.h"
 #include "server/session_api.h"
 #include "server/ws/client_input.h"
 #include "server/ws/connection_state.h"
@@ -67,8 +69,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // A stream not already on a strand is moved onto a new one, because Beast's
   // keep-alive timer acts on the stream from the stream's executor.
+  // `slot` is held until the connection finishes (the server's connection caps).
   Connection(std::shared_ptr<HubLink> hub, boost::beast::tcp_stream stream, Request request,
-             WsAdmission admission = {});
+             WsAdmission admission = {}, ConnectionSlot slot = {});
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -99,6 +102,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::awaitable<bool> handshake_and_sync();
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> handle_request(std::string_view text);
+  // Counts one client message against the connection's rate; over it, drops the queue
+  // and closes 1008 (false: the message is not handled).
+  bool within_message_rate();
   boost::asio::awaitable<void> close_now(CloseCode code, std::string_view reason);
   boost::asio::awaitable<void> reconnect(const ReconnectRequest& request);
   // Auth (SPEC §7): a refused upgrade gets ERROR and its close code; AUTH renews the
@@ -153,6 +159,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ConnectionState state_;          // where in its life (connection_state.h)
   std::optional<CloseCode> close_code_;  // of the close requested, once requested
   std::string_view close_reason_;        // a literal
+
+  ConnectionSlot slot_;          // released by finish()
+  ConnectionRate message_rate_;  // of client messages
 };
 
 }  // namespace sk::server::ws

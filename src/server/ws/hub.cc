@@ -171,9 +171,9 @@ Hub::~Hub() {
 
 void Hub::accept(boost::beast::tcp_stream stream,
                  boost::beast::http::request<boost::beast::http::string_body> request,
-                 WsAdmission admission) {
+                 WsAdmission admission, ConnectionSlot slot) {
   auto c = std::make_shared<Connection>(impl_, std::move(stream), std::move(request),
-                                        std::move(admission));
+                                        std::move(admission), std::move(slot));
   const bool going_away = impl_->add(c);
   Connection::start(std::move(c), going_away);
 }

@@ -22,6 +22,8 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "domain/errors.h"
+#include "server/connection_limits.h"
+#include "server/connection_rate.h"
 #include "server/session_api.h"
 
 namespace sk::server {
@@ -51,6 +53,12 @@ struct HubOptions {
   std::chrono::milliseconds heartbeat{5000};
   std::size_t max_queued_messages = 1024;
   std::size_t max_queued_bytes = 16u << 20;
+  // A client message longer than this, or a frame announcing more, closes 1009
+  // (Beast's read_message_max; a frame cannot be bigger than its message).
+  std::size_t max_message_bytes = 64 * 1024;
+  // Client messages per second on one connection (PING, RECONNECT: a clock-sync
+  // client sends a few per second); over: closed 1008 "message rate exceeded".
+  ConnectionRate::Limit messages{20, 40};
   // Auth on: checks the token of an AUTH message for the connection's session.
   // Empty: auth off (AUTH is answered, nothing is checked).
   // `client`: the socket's peer address, for the log.
@@ -69,10 +77,11 @@ class Hub {
 
   // Takes over a connection whose upgrade request has been read. Validates the
   // sessionId query parameter (missing or malformed: accept, then close 1008 with a
-  // reason), sends CONNECTED, then STATE_SYNC when the session exists.
+  // reason), sends CONNECTED, then STATE_SYNC when the session exists. `slot` (its
+  // place under the server's connection caps) is released when the connection ends.
   void accept(boost::beast::tcp_stream stream,
               boost::beast::http::request<boost::beast::http::string_body> request,
-              WsAdmission admission = {});
+              WsAdmission admission = {}, ConnectionSlot slot = {});
 
   // Closes every connection with 1001 (going away). Idempotent.
   void shutdown();
