@@ -75,7 +75,8 @@ CheckRow drain(const Fleet& fleet) {
   std::optional<Fleet::AuditBacklog> backlog;
   while (Clock::now() - start < 180s) {
     backlog = fleet.audit_backlog();
-    const std::string count = fleet.postgres().scalar("SELECT count(*) FROM sync_events", Fleet::kDatabase);
+    const std::string count =
+        fleet.postgres().scalar("SELECT count(*) FROM sync_events", Fleet::kDatabase);
     stable = count == last_count ? stable + 1 : 0;
     last_count = count;
     if (backlog && backlog->waiting == 0 && backlog->pending == 0 && stable >= 2) break;
@@ -87,9 +88,10 @@ CheckRow drain(const Fleet& fleet) {
     row.figures = "queue unreadable";
     return row;
   }
-  row.figures = fmt::format("waiting {}, pending {}, dead-lettered {}, {} events, drained in {:.1f} s",
-                            backlog->waiting, backlog->pending, backlog->dead_lettered, last_count,
-                            std::chrono::duration<double>(took).count());
+  row.figures =
+      fmt::format("waiting {}, pending {}, dead-lettered {}, {} events, drained in {:.1f} s",
+                  backlog->waiting, backlog->pending, backlog->dead_lettered, last_count,
+                  std::chrono::duration<double>(took).count());
   if (backlog->waiting != 0 || backlog->pending != 0 || stable < 2) {
     row.violation("the audit queue did not drain within 180 s");
   }
@@ -100,9 +102,10 @@ CheckRow drain(const Fleet& fleet) {
 }
 
 int run(const Options& o) {
-  std::cerr << fmt::format("chaos: seed {} (SEED={} reproduces the choices), {} s, {} games, {} "
-                           "players\n",
-                           o.seed, o.seed, o.duration_s, o.games, o.players);
+  std::cerr << fmt::format(
+      "chaos: seed {} (SEED={} reproduces the choices), {} s, {} games, {} "
+      "players\n",
+      o.seed, o.seed, o.duration_s, o.games, o.players);
   std::mt19937_64 rng(o.seed);
   Fleet fleet(std::filesystem::path(o.out) / "logs");
   std::cerr << "chaos: redis " << fleet.redis_url() << ", postgres port " << fleet.postgres().port()
@@ -119,12 +122,14 @@ int run(const Options& o) {
   const auto started = Clock::now();
   for (int i = 0; i < o.players; ++i) {
     players.emplace_back([&, i] {
-      results[static_cast<std::size_t>(i)] = play(shared, o.seed * 1000003u + static_cast<std::uint64_t>(i));
+      results[static_cast<std::size_t>(i)] =
+          play(shared, o.seed * 1000003u + static_cast<std::uint64_t>(i));
       running.fetch_sub(1);
     });
   }
-  const FaultLog faults = inject_faults(fleet, shared, rng, started + std::chrono::seconds(o.duration_s),
-                                        [&] { return running.load() == 0; });
+  const FaultLog faults =
+      inject_faults(fleet, shared, rng, started + std::chrono::seconds(o.duration_s),
+                    [&] { return running.load() == 0; });
   shared.stop = true;
   std::cerr << "chaos: faults over, letting the players finish their games\n";
   for (auto& t : players) t.join();
@@ -144,11 +149,12 @@ int run(const Options& o) {
     short_banks += g.short_banks ? 1 : 0;
     sessions.push_back(g.session_id);
   }
-  CheckRow run_row{"run", true,
+  CheckRow run_row{"run",
+                   true,
                    fmt::format("{} games in {:.1f} s ({} short-bank, {} expired by the server, {} "
                                "ended), {}",
-                               all.games.size(), std::chrono::duration<double>(played).count(), short_banks, expired,
-                               finished, faults.figures()),
+                               all.games.size(), std::chrono::duration<double>(played).count(),
+                               short_banks, expired, finished, faults.figures()),
                    {}};
   if (finished != static_cast<int>(all.games.size())) {
     for (const auto& g : all.games) {
@@ -172,10 +178,13 @@ int run(const Options& o) {
   }
   const auto finals = read_final_states(fleet.ports(), sessions);
   for (auto& r : check_run(all, events, finals)) rows.push_back(std::move(r));
+  rows.push_back(self_check(all, events, finals));
 
   const auto unclean = fleet.stop_instances();
-  CheckRow exits{"instances exit 0 on SIGTERM", true,
-                 fmt::format("{} instance processes in all", fleet.instances_started()), {}};
+  CheckRow exits{"instances exit 0 on SIGTERM",
+                 true,
+                 fmt::format("{} instance processes in all", fleet.instances_started()),
+                 {}};
   for (const auto& u : unclean) exits.violation(u + " (log in " + o.out + "/logs)");
   rows.push_back(exits);
 

@@ -2,6 +2,7 @@
 #include "chaos/checker.h"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 #include <thread>
 
@@ -53,9 +54,7 @@ Chains group(const std::vector<AuditEventRow>& events) {
     for (auto& [v, w] : versions) {
       std::vector<std::size_t> order(w.rows.size());
       for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-      const auto key = [&](std::size_t i) {
-        return std::pair{w.n[i].size(), w.n[i]};
-      };
+      const auto key = [&](std::size_t i) { return std::pair{w.n[i].size(), w.n[i]}; };
       std::sort(order.begin(), order.end(),
                 [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
       Write sorted;
@@ -75,16 +74,16 @@ std::string active_of(const Session& s) {
 }
 
 std::string summary(const Session& s) {
-  std::string out = fmt::format("v{} {} active={} bank={} used={} started={} upd={}", s.version,
-                                domain::to_string(s.status), active_of(s), s.total_time.count(),
-                                s.time_used.count(),
-                                s.cycle_started_at ? domain::format_iso8601(*s.cycle_started_at)
-                                                   : "null",
-                                domain::format_iso8601(s.updated_at));
+  std::string out = fmt::format(
+      "v{} {} active={} bank={} used={} started={} upd={}", s.version, domain::to_string(s.status),
+      active_of(s), s.total_time.count(), s.time_used.count(),
+      s.cycle_started_at ? domain::format_iso8601(*s.cycle_started_at) : "null",
+      domain::format_iso8601(s.updated_at));
   for (const auto& p : s.participants) {
-    out += fmt::format(" [{} bank={} used={} cyc={}{}{}]", p.participant_id.to_string().substr(0, 8),
-                       p.total_time.count(), p.time_used.count(), p.cycle_count,
-                       p.is_active ? " active" : "", p.has_expired ? " expired" : "");
+    out +=
+        fmt::format(" [{} bank={} used={} cyc={}{}{}]", p.participant_id.to_string().substr(0, 8),
+                    p.total_time.count(), p.time_used.count(), p.cycle_count,
+                    p.is_active ? " active" : "", p.has_expired ? " expired" : "");
   }
   return out;
 }
@@ -127,18 +126,17 @@ bool is_timeout(EventType t) {
 // late switch IS the time-out).
 bool fits(const std::string& command, const std::vector<Event>& events) {
   static const std::map<std::string, EventType> expected{
-      {"create", EventType::session_created},   {"start", EventType::session_started},
-      {"switch", EventType::cycle_switched},    {"pause", EventType::session_paused},
-      {"resume", EventType::session_resumed},   {"adjust", EventType::time_adjusted},
+      {"create", EventType::session_created},    {"start", EventType::session_started},
+      {"switch", EventType::cycle_switched},     {"pause", EventType::session_paused},
+      {"resume", EventType::session_resumed},    {"adjust", EventType::time_adjusted},
       {"complete", EventType::session_completed}};
   const auto it = expected.find(command);
   if (it == expected.end()) return false;
   const bool has = std::any_of(events.begin(), events.end(),
                                [&](const Event& e) { return e.type == it->second; });
-  const bool only_timeouts = !events.empty() && std::all_of(events.begin(), events.end(),
-                                                            [](const Event& e) {
-                                                              return is_timeout(e.type);
-                                                            });
+  const bool only_timeouts =
+      !events.empty() &&
+      std::all_of(events.begin(), events.end(), [](const Event& e) { return is_timeout(e.type); });
   return has || (command == "switch" && only_timeouts);
 }
 
@@ -254,8 +252,8 @@ std::vector<CheckRow> check_run(const PlayResult& play, const std::vector<AuditE
         continue;
       }
       if (const auto d = differs(a, *snap); !d.empty()) {
-        acked.violation(fmt::format("{} {} v{}: answer vs audit:{}", a.command, a.session_id,
-                                    a.version, d));
+        acked.violation(
+            fmt::format("{} {} v{}: answer vs audit:{}", a.command, a.session_id, a.version, d));
       }
       std::string error;
       const auto evs = events_of(*w, error);
@@ -264,12 +262,12 @@ std::vector<CheckRow> check_run(const PlayResult& play, const std::vector<AuditE
       } else if (!fits(a.command, evs)) {
         std::string types;
         for (const auto& e : evs) types += std::string(domain::to_string(e.type)) + " ";
-        acked.violation(fmt::format("{} {} v{}: audited as {}", a.command, a.session_id,
-                                    a.version, types));
+        acked.violation(
+            fmt::format("{} {} v{}: audited as {}", a.command, a.session_id, a.version, types));
       }
     }
-    acked.figures = fmt::format("{} of {} found ({})", found, play.acked.size(),
-                                figures_of(by_command));
+    acked.figures =
+        fmt::format("{} of {} found ({})", found, play.acked.size(), figures_of(by_command));
   }
 
   // ---- 2. no version written twice --------------------------------------------------
@@ -281,7 +279,7 @@ std::vector<CheckRow> check_run(const PlayResult& play, const std::vector<AuditE
         ++writes;
         bool ok = true;
         for (std::size_t i = 0; i < w.rows.size(); ++i) {
-          ok = ok && w.n[i] == std::to_string(i) && w.created[i] == w.created[0] &&
+          ok = ok && w.n[i] == std::to_string(i + 1) && w.created[i] == w.created[0] &&
                w.rows[i]->snapshot == w.rows[0]->snapshot;
         }
         if (!ok) {
@@ -292,8 +290,8 @@ std::vector<CheckRow> check_run(const PlayResult& play, const std::vector<AuditE
         }
       }
     }
-    once.figures = fmt::format("{} writes, {} events, {} sessions", writes, events.size(),
-                               chains.size());
+    once.figures =
+        fmt::format("{} writes, {} events, {} sessions", writes, events.size(), chains.size());
   }
 
   // ---- 3. chains and final states ------------------------------------------------------
@@ -325,11 +323,13 @@ std::vector<CheckRow> check_run(const PlayResult& play, const std::vector<AuditE
       }
       try {
         const auto data = testing::Json::parse(f->second)["data"];
-        AckedWrite now{sid, data["version"].i64(), "get", data["status"].str(),
-                       data["active_participant_id"].is_null()
-                           ? ""
-                           : data["active_participant_id"].str(),
-                       {}};
+        AckedWrite now{
+            sid,
+            data["version"].i64(),
+            "get",
+            data["status"].str(),
+            data["active_participant_id"].is_null() ? "" : data["active_participant_id"].str(),
+            {}};
         const auto ps = data["participants"];
         for (std::size_t i = 0; i < ps.size(); ++i) {
           now.participants.push_back({ps[i]["participant_id"].str(), ps[i]["total_time_ms"].i64(),
@@ -346,8 +346,8 @@ std::vector<CheckRow> check_run(const PlayResult& play, const std::vector<AuditE
     }
     for (const auto& g : play.games) {
       if (g.final_version > 0 && !chains.count(g.session_id)) {
-        chain.violation(fmt::format("{}: played (v{}), no audit events at all", g.session_id,
-                                    g.final_version));
+        chain.violation(
+            fmt::format("{}: played (v{}), no audit events at all", g.session_id, g.final_version));
       }
     }
     chain.figures = fmt::format("{} of {} sessions", matched, chains.size());
@@ -365,8 +365,8 @@ std::vector<CheckRow> check_run(const PlayResult& play, const std::vector<AuditE
         std::string error;
         const auto evs = events_of(w, error);
         if (!next || !error.empty()) {
-          replay.violation(fmt::format("{} v{}: unreadable ({})", sid, v,
-                                       !next ? next.error().message : error));
+          replay.violation(
+              fmt::format("{} v{}: unreadable ({})", sid, v, !next ? next.error().message : error));
           prev.reset();
           continue;
         }
@@ -384,7 +384,8 @@ std::vector<CheckRow> check_run(const PlayResult& play, const std::vector<AuditE
             }
           }
         } else if (prev && prev->version == v - 1) {
-          if (auto cmd = command_of(evs, kind)) result = engine::apply(*prev, *cmd, next->updated_at);
+          if (auto cmd = command_of(evs, kind))
+            result = engine::apply(*prev, *cmd, next->updated_at);
         } else {
           kind = "after a gap";
         }
@@ -394,16 +395,17 @@ std::vector<CheckRow> check_run(const PlayResult& play, const std::vector<AuditE
           replay.violation(fmt::format("{} v{} ({}): the engine refuses: {}", sid, v, kind,
                                        result->error().message));
         } else if (!((*result)->state == *next)) {
-          replay.violation(fmt::format("{} v{} ({}):\n      engine  {}\n      audited {}", sid,
-                                       v, kind, summary((*result)->state), summary(*next)));
+          replay.violation(fmt::format("{} v{} ({}):\n      engine  {}\n      audited {}", sid, v,
+                                       kind, summary((*result)->state), summary(*next)));
         } else if ((*result)->events != evs) {
           std::string got;
           std::string want;
           for (const auto& e : (*result)->events) got += domain::encode_event(e) + " ";
           for (const auto& e : evs) want += domain::encode_event(e) + " ";
-          replay.violation(fmt::format("{} v{} ({}): events differ:\n      engine  {}\n      "
-                                       "audited {}",
-                                       sid, v, kind, got, want));
+          replay.violation(
+              fmt::format("{} v{} ({}): events differ:\n      engine  {}\n      "
+                          "audited {}",
+                          sid, v, kind, got, want));
         } else {
           ++replayed[kind];
         }
@@ -430,8 +432,8 @@ std::vector<CheckRow> check_run(const PlayResult& play, const std::vector<AuditE
                                     w.last_version, w.target_version, w.reconnects));
       }
       if (w.out_of_order > 0) {
-        watch.violation(fmt::format("{}: {} messages older than one already received",
-                                    w.session_id, w.out_of_order));
+        watch.violation(fmt::format("{}: {} messages older than one already received", w.session_id,
+                                    w.out_of_order));
       }
     }
     watch.figures = fmt::format("{} of {} converged, {} reconnects, {} out of order", converged,
@@ -441,12 +443,68 @@ std::vector<CheckRow> check_run(const PlayResult& play, const std::vector<AuditE
   // ---- 6. what the players ran into ---------------------------------------------------------
   CheckRow answers{"no unexpected answers", true, {}, {}};
   for (const auto& a : play.anomalies) answers.violation(a.session_id + ": " + a.what);
-  answers.figures = fmt::format("{} requests, {} unacknowledged, {} rejected (guards, late), {} "
-                                "unexpected",
-                                play.totals.requests, play.totals.unacknowledged,
-                                play.totals.rejected, play.anomalies.size());
+  answers.figures = fmt::format(
+      "{} requests, {} unacknowledged, {} rejected (guards, late), {} "
+      "unexpected",
+      play.totals.requests, play.totals.unacknowledged, play.totals.rejected,
+      play.anomalies.size());
 
   return {acked, once, chain, replay, watch, answers};
+}
+
+CheckRow self_check(const PlayResult& play, const std::vector<AuditEventRow>& events,
+                    const std::map<std::string, std::string>& final_states) {
+  CheckRow row{"checker catches planted faults", true, {}, {}};
+  if (play.acked.empty() || events.size() < 3) {
+    row.violation("too little was played to plant faults");
+    return row;
+  }
+  const auto fails = [&](const std::vector<AuditEventRow>& planted, std::size_t check) {
+    return !check_run(play, planted, final_states)[check].ok;
+  };
+  const AckedWrite& victim = play.acked[play.acked.size() / 2];
+  const auto is_victim = [&](const AuditEventRow& e) {
+    return e.session_id == victim.session_id && e.version == victim.version;
+  };
+  const auto first = std::find_if(events.begin(), events.end(), is_victim);
+  if (first == events.end()) {
+    row.violation("the victim write is not in the trail");
+    return row;
+  }
+  int caught = 0;
+  // An acknowledged write lost.
+  std::vector<AuditEventRow> lost;
+  std::copy_if(events.begin(), events.end(), std::back_inserter(lost),
+               [&](const AuditEventRow& e) { return !is_victim(e); });
+  if (fails(lost, 0))
+    ++caught;
+  else
+    row.violation("a lost acknowledged write went unnoticed");
+  // A version written twice (a second write's event under the same version).
+  std::vector<AuditEventRow> twice = events;
+  AuditEventRow copy = *first;
+  copy.id = copy.id.substr(0, copy.id.rfind(':')) + ":7";
+  copy.snapshot = events.front().snapshot;
+  twice.push_back(copy);
+  if (fails(twice, 1))
+    ++caught;
+  else
+    row.violation("a duplicate version went unnoticed");
+  // A state the engine cannot produce: the victim's snapshot swapped for another
+  // session's.
+  std::vector<AuditEventRow> impossible = events;
+  for (auto& e : impossible) {
+    if (is_victim(e))
+      e.snapshot = events.front().snapshot == first->snapshot ? events.back().snapshot
+                                                              : events.front().snapshot;
+  }
+  if (fails(impossible, 3))
+    ++caught;
+  else
+    row.violation("an impossible state went unnoticed");
+  row.figures =
+      fmt::format("{} of 3 caught (lost ack, duplicate version, impossible state)", caught);
+  return row;
 }
 
 }  // namespace sk::chaos

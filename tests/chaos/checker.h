@@ -1,7 +1,7 @@
 // The chaos run's checks, once the audit pipeline has drained:
 //   1. every acknowledged write is in sync_events, at its version, and the state
 //      audited there is the one the 2xx answer showed;
-//   2. no (session, version) was written twice (one write's events are n = 0..k-1 of
+//   2. no (session, version) was written twice (one write's events are n = 1..k of
 //      one life, all with the same snapshot);
 //   3. each session's versions form a chain 1..final whose last snapshot is what a
 //      GET answers now;
@@ -42,5 +42,11 @@ std::map<std::string, std::string> read_final_states(const std::vector<std::uint
 
 std::vector<CheckRow> check_run(const PlayResult& play, const std::vector<AuditEventRow>& events,
                                 const std::map<std::string, std::string>& final_states);
+
+// Plants one fault of each kind checks 1, 2 and 4 look for (an acknowledged write
+// lost, a version written twice, an impossible state) in copies of `events`, and
+// fails unless check_run catches every one: a check that cannot fail proves nothing.
+CheckRow self_check(const PlayResult& play, const std::vector<AuditEventRow>& events,
+                    const std::map<std::string, std::string>& final_states);
 
 }  // namespace sk::chaos

@@ -85,11 +85,11 @@ void RedisProcess::start() {
   testing::SpawnOptions options;
   options.output = testing::SpawnOptions::Output::log_file;
   options.log = dir_ / "redis.log";
-  pid_ = testing::spawn_process({"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind",
-                                 "127.0.0.1", "--dir", dir_.string(), "--daemonize", "no",
-                                 "--protected-mode", "no", "--save", "", "--appendonly", "yes",
-                                 "--appendfsync", "everysec"},
-                                options)
+  pid_ = testing::spawn_process(
+             {"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
+              "--dir", dir_.string(), "--daemonize", "no", "--protected-mode", "no", "--save", "",
+              "--appendonly", "yes", "--appendfsync", "everysec"},
+             options)
              .pid;
   const auto until = std::chrono::steady_clock::now() + 30s;
   while (!redis_answers(port_)) {
@@ -213,7 +213,8 @@ std::vector<std::string> Fleet::stop_instances() {
     if (!i) continue;
     const auto code = i->stop();
     save_log(slot, fmt::format("stopped (SIGTERM) at the end, exit {}", code.value_or(-1)));
-    if (code.value_or(-1) != 0) unclean.push_back(fmt::format("{} exit {}", i->name(), code.value_or(-1)));
+    if (code.value_or(-1) != 0)
+      unclean.push_back(fmt::format("{} exit {}", i->name(), code.value_or(-1)));
     i.reset();
   }
   return unclean;

@@ -284,8 +284,10 @@ class Player {
   // ---- one game -----------------------------------------------------------------
   std::string create_body(const std::vector<std::string>& ids) {
     const auto roll = uniform(0, 99);
-    game_.mode = roll < 50 ? "per_participant" : roll < 70 ? "per_cycle" : roll < 90 ? "global"
-                                                                                   : "count_up";
+    game_.mode = roll < 50   ? "per_participant"
+                 : roll < 70 ? "per_cycle"
+                 : roll < 90 ? "global"
+                             : "count_up";
     game_.short_banks = chance(0.3);
     std::string participants;
     std::string fields;
@@ -304,8 +306,8 @@ class Player {
         fields = fmt::format(R"("time_per_cycle_ms":{})",
                              game_.short_banks ? uniform(1000, 2000) : 10000);
       } else if (game_.mode == "global") {
-        fields = fmt::format(R"("total_time_ms":{})",
-                             game_.short_banks ? uniform(1500, 3500) : 30000);
+        fields =
+            fmt::format(R"("total_time_ms":{})", game_.short_banks ? uniform(1500, 3500) : 30000);
       } else if (game_.short_banks) {
         fields = fmt::format(R"("max_time_ms":{})", uniform(1500, 3000));
       } else {
@@ -356,9 +358,11 @@ class Player {
           return guard || retry ? fmt::format(R"({{"expected_version":{}}})", v) : "";
         });
       } else if (roll < 90 && game_.mode != "count_up" && game_.mode != "per_cycle") {
-        const auto& who = ids[static_cast<std::size_t>(uniform(0, static_cast<std::int64_t>(ids.size()) - 1))];
+        const auto& who =
+            ids[static_cast<std::size_t>(uniform(0, static_cast<std::int64_t>(ids.size()) - 1))];
         const std::int64_t delta = game_.short_banks ? uniform(-300, 800) : uniform(-2000, 5000);
-        const std::string b = fmt::format(R"({{"delta_ms":{},"reason":"chaos"}})", delta == 0 ? 1 : delta);
+        const std::string b =
+            fmt::format(R"({{"delta_ms":{},"reason":"chaos"}})", delta == 0 ? 1 : delta);
         perform("adjust", path("participants/" + who + "/time"), [&](bool) { return b; });
       } else if (!watchers_.empty() && chance(0.5)) {
         drop_watcher(*watchers_[static_cast<std::size_t>(
@@ -391,9 +395,10 @@ class Player {
       refresh();
     }
     if (!terminal(known_.status)) {
-      anomaly(fmt::format("a short-bank game did not run out of time within 60 s (status {}, "
-                          "version {})",
-                          known_.status, known_.version));
+      anomaly(
+          fmt::format("a short-bank game did not run out of time within 60 s (status {}, "
+                      "version {})",
+                      known_.status, known_.version));
     }
   }
 

@@ -34,7 +34,7 @@ struct GameRecord {
   std::string session_id;
   std::string create_body;  // replayed through engine::create by the checker
   std::string mode;
-  bool short_banks = false;  // meant to run out of time during the run
+  bool short_banks = false;        // meant to run out of time during the run
   std::int64_t final_version = 0;  // of the last GET the player made (0: none)
   std::string final_status;
   bool finished = false;  // reached a terminal state the player saw
