@@ -58,6 +58,21 @@ std::int64_t field(const std::string& text, const std::string& name) {
   return std::stoll(text.substr(at + name.size() + 1));
 }
 
+// The chaos players send far more than a client would (and from one address): the
+// rate-limit flags that set every limit to 0 (off), for those this binary has. A
+// binary built before rate limits existed has none, and `--help` says so.
+std::vector<std::string> rate_limit_off_flags() {
+  const auto help = testing::run_and_capture({"--help"});
+  std::vector<std::string> flags;
+  for (const char* flag :
+       {"--rate-limit-client-max", "--rate-limit-switch-max", "--rate-limit-ws-connect-max"}) {
+    if (help.output.find(std::string(flag) + " ") != std::string::npos) {
+      flags.insert(flags.end(), {flag, "0"});
+    }
+  }
+  return flags;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -113,6 +128,7 @@ Fleet::Fleet(std::filesystem::path log_dir) : log_dir_(std::move(log_dir)) {
   std::filesystem::create_directories(log_dir_);
   postgres_ = std::make_unique<audit::postgres::testing::PostgresServerFixture>();
   postgres_->create_database(kDatabase);
+  rate_limit_off_ = rate_limit_off_flags();
   for (int slot = 0; slot < kInstances; ++slot) {
     ports_.push_back(testing::free_port());
     instances_.emplace_back();
@@ -134,13 +150,14 @@ void Fleet::launch(int slot) {
                                      std::string("KEY_PREFIX=") + kKeyPrefix};
   // A killed instance's taken audit events are claimed by another after 3 s (the
   // default minute would outlast a short run).
-  const std::vector<std::string> args{"--port",
-                                      std::to_string(ports_[static_cast<std::size_t>(slot)]),
-                                      "--migrate-at-start",
-                                      "--audit-reclaim-idle-ms",
-                                      "3000",
-                                      "--heartbeat-ms",
-                                      "5000"};
+  std::vector<std::string> args{"--port",
+                                std::to_string(ports_[static_cast<std::size_t>(slot)]),
+                                "--migrate-at-start",
+                                "--audit-reclaim-idle-ms",
+                                "3000",
+                                "--heartbeat-ms",
+                                "5000"};
+  args.insert(args.end(), rate_limit_off_.begin(), rate_limit_off_.end());
   // The port of a killed instance may still be held for a moment.
   for (int attempt = 1;; ++attempt) {
     try {

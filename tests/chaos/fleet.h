@@ -86,6 +86,7 @@ class Fleet {
   std::vector<std::uint16_t> ports_;
   std::vector<std::unique_ptr<testing::Instance>> instances_;
   std::vector<int> generation_;
+  std::vector<std::string> rate_limit_off_;  // the flags that switch rate limits off
   int started_ = 0;
 };
 
