@@ -29,21 +29,27 @@ bool GroupCommit::append(std::vector<domain::AuditRecord>& records) {
 
 asio::awaitable<AuditStatus> GroupCommit::commit(std::vector<domain::AuditRecord> records) {
   if (records.empty()) co_return std::nullopt;
-  auto self = shared_from_this();
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(AuditStatus)>(
-      [self, &records](auto handler) {
-        bool start = false;
-        {
-          std::lock_guard lock(self->mu_);
-          start = self->append(records);
-          auto executor = asio::get_associated_executor(handler);
-          self->waiters_.push_back(Waiter{std::move(executor), std::move(handler)});
-        }
-        // Spawned, not run inline: the caller's initiation returns at once, and the
-        // requests arriving while the committer starts join its first batch.
-        if (start) asio::co_spawn(self->executor_, run(self), asio::detached);
-      },
-      asio::use_awaitable);
+  // `self` keeps this alive in the frame; the initiation captures plain pointers
+  // (GCC 12 destroys a coroutine's temporaries twice when they own a shared_ptr).
+  const auto self = shared_from_this();
+  GroupCommit* me = self.get();
+  auto* queued = &records;
+  AuditStatus status =
+      co_await asio::async_initiate<decltype(asio::use_awaitable), void(AuditStatus)>(
+          [me, queued](auto handler) {
+            bool start = false;
+            {
+              std::lock_guard lock(me->mu_);
+              start = me->append(*queued);
+              auto executor = asio::get_associated_executor(handler);
+              me->waiters_.push_back(Waiter{std::move(executor), std::move(handler)});
+            }
+            // Spawned, not run inline: the caller's initiation returns at once, and the
+            // requests arriving while the committer starts join its first batch.
+            if (start) asio::co_spawn(me->executor_, run(me->shared_from_this()), asio::detached);
+          },
+          asio::use_awaitable);
+  co_return status;
 }
 
 void GroupCommit::push(std::vector<domain::AuditRecord> records) {
