@@ -14,7 +14,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <gtest/gtest.h>
 
 #include "store/store_contract_test.h"
@@ -421,8 +420,7 @@ TEST_F(DurableMemoryStoreTest, AFailedCommitFailsTheWriteAndLeavesNothingOfIt) {
 
   // An update: the state, the deadline and the messages stay as they were.
   const auto started = applied(s1, domain::StartCommand{}, kT0 + 1s);
-  const Status up =
-      run(store.update(write_of(started, {"started"}, kT0 + 3600s), std::int64_t{1}));
+  const Status up = run(store.update(write_of(started, {"started"}, kT0 + 3600s), std::int64_t{1}));
   ASSERT_TRUE(up);
   EXPECT_EQ(up->code, domain::ErrorCode::unavailable);
   EXPECT_EQ(run(store.get(id)).value().version, 1);
