@@ -1,11 +1,13 @@
 -- wrk script for the SyncKairos REST hot paths (scripts/loadtest runs it).
 --
 --   wrk -t2 -c64 -d10s --latency -s bench/load/switch.lua http://127.0.0.1:PORT \
---       -- MODE N THREADS [PREFIX]
+--       -- MODE N THREADS [PREFIX] [TAG]
 --
 -- MODE is "switch" (POST /v1/sessions/<id>/switch, empty body), "get"
 -- (GET /v1/sessions/<id>) or "create" (POST /v1/sessions of a new two-player
--- per_participant session, a fresh id per request: c0de000<thread>-...). N sessions must exist and be running; their ids are
+-- per_participant session, a fresh id per request: c0de000<thread>-..., or with TAG, a
+-- number below 65536, <TAG as 4 hex digits>000<thread>-..., so that several create runs
+-- against one server never repeat an id). N sessions must exist and be running; their ids are
 -- derived deterministically: PREFIX .. string.format("%012x", n) for n = 1..N, PREFIX
 -- defaulting to "10ad0000-0000-4000-8000-" (scripts/loadtest creates them with curl).
 -- Use per_participant sessions with 24 h banks: a switch then never expires one
@@ -25,13 +27,15 @@ function setup(thread)
   thread_count = thread_count + 1
 end
 
-local mode, requests, next_request
+local mode, requests, next_request, tag
 
 function init(args)
   mode = args[1] or "switch"
   local n = tonumber(args[2] or "64")
   local t = tonumber(args[3] or "1")
   local prefix = args[4] or "10ad0000-0000-4000-8000-"
+  tag = tonumber(args[5] or "49374")  -- 0xc0de
+  assert(tag and tag >= 0 and tag < 65536, "TAG must be 0..65535")
   assert(mode == "switch" or mode == "get" or mode == "create",
          "MODE must be switch, get or create")
   assert(n and n >= 1 and n <= 100000, "N must be 1..100000")
@@ -60,7 +64,7 @@ local created = 0
 function request()
   if mode == "create" then
     created = created + 1
-    local id = string.format("c0de%04x-0000-4000-8000-%012x", index, created)
+    local id = string.format("%04x%04x-0000-4000-8000-%012x", tag, index, created)
     return wrk.format("POST", "/v1/sessions", {["Content-Type"] = "application/json"},
                       create_body .. id .. '"}')
   end

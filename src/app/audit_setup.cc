@@ -48,6 +48,17 @@ std::string sqlite_path_of(const Config& c) {
   return *path;
 }
 
+bool durable(const Config& c) { return c.durability == "sync"; }
+
+void check_durability(const Config& c) {
+  if (!durable(c)) return;
+  if (!c.redis_url.empty() || !c.database_url.empty() || c.audit_db.empty()) {
+    throw std::invalid_argument(
+        "DURABILITY=sync needs the embedded engine with AUDIT_DB=sqlite:PATH (no REDIS_URL, "
+        "no DATABASE_URL): it acknowledges a write once its SQLite commit is done");
+  }
+}
+
 audit::RetryPolicy retry_policy(const Config& c) {
   audit::RetryPolicy p;
   p.base = std::chrono::milliseconds{c.audit_retry_base_ms};
@@ -71,9 +82,28 @@ server::AuditLink AuditParts::link() const {
 
 std::function<void(const domain::Session&, const std::vector<domain::Event>&)>
 AuditParts::memory_hook() const {
+  if (group_commit) {  // sync: what nobody waits for (an expiry) rides along
+    return [commits = group_commit](const domain::Session& state,
+                                    const std::vector<domain::Event>& events) {
+      commits->push(audit::make_records(state, events));
+    };
+  }
   if (!local) return {};
   return [queue = local](const domain::Session& state, const std::vector<domain::Event>& events) {
     queue->push(audit::make_records(state, events));
+  };
+}
+
+std::function<asio::awaitable<std::optional<domain::Error>>(const domain::Session&,
+                                                            const std::vector<domain::Event>&)>
+AuditParts::durable_hook() const {
+  if (!group_commit) return {};
+  return [commits = group_commit](const domain::Session& state,
+                                  const std::vector<domain::Event>& events)
+             -> asio::awaitable<std::optional<domain::Error>> {
+    auto failed = co_await commits->commit(audit::make_records(state, events));
+    if (failed) co_return domain::Error::unavailable("the audit database");
+    co_return std::nullopt;
   };
 }
 
@@ -81,6 +111,7 @@ AuditParts make_audit(const Config& config, asio::any_io_executor executor,
                       const domain::Clock& clock, spdlog::logger& log,
                       std::function<void(std::string_view, bool)> on_database_change) {
   AuditParts parts;
+  check_durability(config);
   if (!config.audit_consume && config.redis_url.empty()) {
     throw std::invalid_argument(
         "AUDIT_CONSUME=false needs REDIS_URL: the embedded engine's audit queue lives in "
@@ -102,12 +133,16 @@ AuditParts make_audit(const Config& config, asio::any_io_executor executor,
   } else if (!config.audit_db.empty()) {
     const std::string path = sqlite_path_of(config);
     // Opened now, so that a bad path stops the start-up with its reason. One writer:
-    // SQLite has one writer at a time anyway.
-    auto writer = audit::sqlite::open_sqlite_writer(path);
+    // SQLite has one writer at a time anyway. Sync mode fsyncs every commit
+    // (synchronous=FULL): an acknowledged write survives a power loss too.
+    audit::sqlite::SqliteOptions sqlite_options;
+    if (durable(config)) sqlite_options.synchronous = audit::sqlite::Synchronous::full;
+    auto writer = audit::sqlite::open_sqlite_writer(path, sqlite_options);
     if (!writer) throw std::invalid_argument("AUDIT_DB: " + writer.error().message);
     auto opened = std::make_shared<std::unique_ptr<audit::AuditWriter>>(std::move(*writer));
     parts.writers = std::make_shared<audit::WriterPool>(1, [opened] { return std::move(*opened); });
-    log.info(R"("msg":"audit","database":"sqlite","path":"{}")", json_escape(path));
+    log.info(R"("msg":"audit","database":"sqlite","path":"{}","durability":"{}")",
+             json_escape(path), config.durability);
   } else {
     return parts;
   }
@@ -120,7 +155,18 @@ AuditParts make_audit(const Config& config, asio::any_io_executor executor,
       audit::DatabaseProbe::start(executor, parts.writers, kProbeInterval, std::move(on_change));
   parts.recovery = std::make_unique<audit::SessionRecovery>(
       parts.writers, clock, std::chrono::seconds{config.session_ttl_s});
-  if (config.redis_url.empty()) {
+  if (durable(config)) {
+    parts.group_commit = audit::GroupCommit::make(
+        executor,
+        [writers = parts.writers,
+         &log](std::vector<domain::AuditRecord> batch) -> asio::awaitable<audit::AuditStatus> {
+          auto failed = co_await writers->write(std::move(batch));
+          if (failed) {
+            log.error(R"("msg":"audit commit failed","detail":"{}")", json_escape(failed->message));
+          }
+          co_return failed;
+        });
+  } else if (config.redis_url.empty()) {
     audit::LocalAuditQueueOptions options;
     options.batch_size = config.audit_batch_size;
     options.concurrency = std::min(config.audit_concurrency, parts.writers->size());
@@ -138,6 +184,7 @@ AuditParts make_audit(const Config& config, asio::any_io_executor executor,
 void start_audit(AuditParts& parts, const Config& config, asio::any_io_executor executor,
                  const domain::Clock& clock, spdlog::logger& log) {
   if (!parts.enabled()) return;
+  if (parts.group_commit) return;  // DURABILITY=sync: commits start with the writes
   if (!parts.queue) {  // the Redis engine: consume the audit streams
     if (!config.audit_consume) {
       log.info(R"("msg":"audit streams left to other instances","audit_consume":false)");

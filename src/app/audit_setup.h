@@ -4,6 +4,8 @@
 //                          is the audit streams; the memory engine's is in-process)
 //   AUDIT_DB=sqlite:PATH   a local SQLite file, memory engine only
 //   neither                no audit database: no recovery, /ready ignores it
+// and, with AUDIT_DB, DURABILITY: async (the local queue, off the request path) or
+// sync (the group commit: a write is acknowledged after its audit commit).
 // Also the two commands that only touch the audit trail: `migrate` and
 // `audit status`.
 #pragma once
@@ -20,6 +22,7 @@
 #include "app/config.h"
 #include "audit/queue/audit_queue.h"
 #include "audit/queue/database_probe.h"
+#include "audit/queue/group_commit.h"
 #include "audit/queue/local_audit_queue.h"
 #include "audit/queue/writer_pool.h"
 #include "audit/recovery/session_recovery.h"
@@ -36,6 +39,8 @@ struct AuditParts {
   std::shared_ptr<audit::LocalAuditQueue> local;  // the memory engine's (its store feeds it)
   std::shared_ptr<audit::DatabaseProbe> probe;
   std::unique_ptr<audit::SessionRecovery> recovery;
+  // DURABILITY=sync (memory engine, SQLite): replaces `local`; writes wait for it.
+  std::shared_ptr<audit::GroupCommit> group_commit;
 
   bool enabled() const { return writers != nullptr; }
   server::AuditLink link() const;
@@ -47,6 +52,12 @@ struct AuditParts {
   // without an audit database).
   std::function<void(const domain::Session&, const std::vector<domain::Event>&)> memory_hook()
       const;
+  // DURABILITY=sync: the memory engine's durable hook (MemoryStoreOptions::durable_audit):
+  // a write's records through the group commit, Error::unavailable when it failed.
+  // Empty in async mode.
+  std::function<boost::asio::awaitable<std::optional<domain::Error>>(
+      const domain::Session&, const std::vector<domain::Event>&)>
+  durable_hook() const;
 };
 
 // Writers, probe, recovery and (memory engine) the local queue; migrates first with

@@ -139,6 +139,12 @@ ParseOutcome parse_config(int argc, char** argv, Config& c) {
   app.add_option("--audit-db", c.audit_db,
                  "sqlite:PATH: the memory engine's audit trail in a local file")
       ->envname("AUDIT_DB");
+  app.add_option("--durability", c.durability,
+                 "async: a write is acknowledged before its audit commit (the last ~50 ms may "
+                 "be lost on a crash); sync: after it (needs AUDIT_DB=sqlite:PATH)")
+      ->envname("DURABILITY")
+      ->check(CLI::IsMember({"async", "sync"}))
+      ->capture_default_str();
   app.add_option("--audit-concurrency", c.audit_concurrency, "Audit batches written at once")
       ->envname("AUDIT_CONCURRENCY")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100}))

@@ -48,6 +48,10 @@ struct Config {
   std::size_t database_pool_size = 10;  // connections (= audit batches in flight, at most)
   std::string database_sslmode;         // libpq sslmode; empty: libpq's default
   std::string audit_db;
+  // DURABILITY (issue 14): "async" acknowledges a memory-engine write before its
+  // audit record is committed (a crash may lose the last ~50 ms of them); "sync"
+  // only after it, committed in groups (needs AUDIT_DB=sqlite:PATH, memory engine).
+  std::string durability = "async";
   std::size_t audit_concurrency = 10;  // batches in flight
   std::size_t audit_batch_size = 500;
   std::int64_t audit_retry_base_ms = 2000;     // backoff 2, 4, 8, 16 s (and 32 s pauses)

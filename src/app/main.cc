@@ -39,6 +39,7 @@ std::unique_ptr<sk::store::SessionStore> make_store(
     sk::store::MemoryStoreOptions options;
     options.ttl = ttl;
     options.audit = audit.memory_hook();
+    options.durable_audit = audit.durable_hook();  // DURABILITY=sync; empty otherwise
     return std::make_unique<sk::store::MemoryStore>(io.get_executor(), clock, options);
   }
   auto url = sk::store::redis::parse_redis_url(config.redis_url);

@@ -36,7 +36,7 @@ SqliteAuditWriter::~SqliteAuditWriter() = default;
 std::optional<SqliteAuditWriter::Db> SqliteAuditWriter::open_db(const std::string& path,
                                                                 const SqliteOptions& options,
                                                                 SqliteError& error) {
-  auto connection = Connection::open(path, options.busy_timeout, error);
+  auto connection = Connection::open(path, options.busy_timeout, options.synchronous, error);
   if (!connection) return std::nullopt;
   if (auto migrated = migrate(*connection); migrated.error) {
     error = std::move(*migrated.error);

@@ -2,7 +2,8 @@
 // default (memory engine, AUDIT_DB=sqlite:PATH). Same AuditWriter contract and the
 // same tables as PostgreSQL (audit_writer.h, sqlite_migrations.h).
 //
-// - Opening creates the file, switches it to WAL with synchronous=NORMAL and runs
+// - Opening creates the file, switches it to WAL with synchronous=NORMAL (FULL with
+//   SqliteOptions::synchronous, for DURABILITY=sync) and runs
 //   the migrations: the embedded default needs no separate migrate step.
 // - write() is one BEGIN IMMEDIATE ... COMMIT; events are inserted unless their
 //   event_id is stored already; each session's summary is upserted once per batch,
@@ -29,6 +30,8 @@ struct SqliteOptions {
   // with SQLITE_BUSY (-> unavailable). The writer is normally the file's only
   // writer; 5 s covers an operator's shell or a checkpoint holding the lock.
   std::chrono::milliseconds busy_timeout{5000};
+  // DURABILITY=sync asks for full: a commit is on disk when write() returns.
+  Synchronous synchronous = Synchronous::normal;
 };
 
 class SqliteAuditWriter final : public AuditWriter {

@@ -112,7 +112,7 @@ void Connection::Close::operator()(sqlite3* db) const {
 
 std::optional<Connection> Connection::open(const std::string& path,
                                            std::chrono::milliseconds busy_timeout,
-                                           SqliteError& error) {
+                                           Synchronous synchronous, SqliteError& error) {
   sqlite3* raw = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
@@ -127,9 +127,13 @@ std::optional<Connection> Connection::open(const std::string& path,
   sqlite3_busy_timeout(raw, timeout_ms > INT_MAX ? INT_MAX : static_cast<int>(timeout_ms));
   // WAL: the writer appends while readers (recovery, an operator's sqlite3 shell)
   // keep reading, and a commit is one sequential write. synchronous=NORMAL is safe
-  // with WAL against corruption; a power loss may lose the last commits, which the
-  // queue redelivers (writes are idempotent). ":memory:" stays in "memory" mode.
-  if (auto failed = connection.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")) {
+  // with WAL against corruption; a power loss may lose the last commits (the
+  // asynchronous queue has lost more by then anyway). FULL fsyncs the WAL at every
+  // commit, for DURABILITY=sync. ":memory:" stays in "memory" mode.
+  const char* pragmas = synchronous == Synchronous::full
+                            ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+  if (auto failed = connection.exec(pragmas)) {
     error = std::move(*failed);
     return std::nullopt;
   }

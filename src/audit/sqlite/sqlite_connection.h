@@ -27,6 +27,12 @@ struct SqliteError {
 
 using SqliteStatus = std::optional<SqliteError>;
 
+// PRAGMA synchronous, in WAL mode. normal: a commit is written to the WAL (the OS
+// has it: it survives the process being killed) but fsynced only at checkpoints, so a
+// power loss may lose the last commits. full: every commit fsyncs the WAL, so a
+// committed transaction survives a power loss too (DURABILITY=sync).
+enum class Synchronous { normal, full };
+
 // SQLITE_CONSTRAINT -> rejected (the record can never be written);
 // BUSY/LOCKED/IOERR/CANTOPEN/FULL -> unavailable (the file, not the batch, is the
 // problem: retry later); anything else -> failed.
@@ -76,7 +82,8 @@ class Connection {
   // lazily, so a file that is not a database is only noticed at the first read,
   // which this does (switching to WAL reads the header).
   static std::optional<Connection> open(const std::string& path,
-                                        std::chrono::milliseconds busy_timeout, SqliteError& error);
+                                        std::chrono::milliseconds busy_timeout,
+                                        Synchronous synchronous, SqliteError& error);
 
   // Runs SQL that returns no rows we need (PRAGMAs, DDL, BEGIN/COMMIT); several
   // statements separated by ';' are fine.

@@ -21,7 +21,7 @@ using testing::TempDir;
 
 Connection open_or_die(const std::string& path) {
   SqliteError error;
-  auto c = Connection::open(path, std::chrono::milliseconds{1000}, error);
+  auto c = Connection::open(path, std::chrono::milliseconds{1000}, Synchronous::normal, error);
   if (!c) throw std::runtime_error(error.message);
   return std::move(*c);
 }

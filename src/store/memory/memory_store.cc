@@ -19,6 +19,7 @@
 
 #include "store/fan_out.h"
 #include "store/memory/deadline_timer.h"
+#include "store/memory/write_turns.h"
 
 namespace sk::store {
 
@@ -40,9 +41,18 @@ struct MemoryStore::Core : std::enable_shared_from_this<Core> {
         strand(asio::make_strand(executor)),
         sweep_timer(strand) {}
 
-  Status create(Write w);
-  Status update(Write w, std::optional<std::int64_t> expected_version);
-  Result<bool> remove(const Uuid& id, domain::Event deleted, std::string message);
+  // `audited`: the events are durable already (a durable write's last step), so they
+  // are not handed to `options.audit`.
+  Status create(Write w, bool audited = false);
+  Status update(Write w, std::optional<std::int64_t> expected_version, bool audited = false);
+  Result<bool> remove(const Uuid& id, domain::Event deleted, std::string message,
+                      bool audited = false);
+  // A durable write's first step: would it go through now? Changes nothing but the
+  // TTL, refreshed so that the session does not expire while its commit runs.
+  Status check_create(const Uuid& id);
+  Status check_update(const Uuid& id, std::optional<std::int64_t> expected_version);
+  // The state a removal would delete (its audit record's), nullopt when none.
+  Result<std::optional<Session>> check_remove(const Uuid& id);
   Status broadcast(const Uuid& id, std::string message);
   Result<Session> get(const Uuid& id);
   Result<std::int64_t> count();
@@ -55,6 +65,7 @@ struct MemoryStore::Core : std::enable_shared_from_this<Core> {
   void expire(Table::iterator it);
   void purge(SteadyTime now);
   std::optional<Error> audit(const Session& state, const std::vector<domain::Event>& events);
+  void touch(Table::iterator it, SteadyTime now);
   void commit(Table::iterator it, Write& w, SteadyTime now);
 
   const domain::Clock& clock;
@@ -68,6 +79,7 @@ struct MemoryStore::Core : std::enable_shared_from_this<Core> {
   Table table;
   std::set<std::pair<SteadyTime, Uuid>> expiry;  // soonest first
   std::atomic<bool> closed{false};               // written under mu
+  memory::WriteTurns turns;                      // durable writes only
 };
 
 MemoryStore::Core::Table::iterator MemoryStore::Core::find_live(const Uuid& id, SteadyTime now) {
@@ -116,32 +128,38 @@ std::optional<Error> MemoryStore::Core::audit(const Session& state,
   return std::nullopt;
 }
 
+void MemoryStore::Core::touch(Table::iterator it, SteadyTime now) {
+  Entry& entry = it->second;
+  expiry.erase({entry.expires_at, it->first});
+  entry.expires_at = now + options.ttl;
+  expiry.emplace(entry.expires_at, it->first);
+}
+
 // The rest of a write, after the state is in the table: TTL, deadline, messages.
 void MemoryStore::Core::commit(Table::iterator it, Write& w, SteadyTime now) {
   const Uuid& id = it->first;
   Entry& entry = it->second;
-  expiry.erase({entry.expires_at, id});
-  entry.expires_at = now + options.ttl;
-  expiry.emplace(entry.expires_at, id);
+  touch(it, now);
   deadlines->set(id, w.deadline);
   for (auto& [kind, payload] : w.messages) {
     fan_out->publish(StoreMessage{id, kind, entry.session.version, std::move(payload)});
   }
 }
 
-Status MemoryStore::Core::create(Write w) {
+Status MemoryStore::Core::create(Write w, bool audited) {
   std::lock_guard lock(mu);
   if (closed) return Error::unavailable("store");
   const auto now = clock.steady_now();
   const Uuid id = w.state.session_id;
   if (find_live(id, now) != table.end()) return Error::session_exists();
-  if (auto error = audit(w.state, w.events)) return error;
+  if (auto error = audited ? std::nullopt : audit(w.state, w.events)) return error;
   const auto it = table.emplace(id, Entry{std::move(w.state), SteadyTime{}}).first;
   commit(it, w, now);
   return std::nullopt;
 }
 
-Status MemoryStore::Core::update(Write w, std::optional<std::int64_t> expected_version) {
+Status MemoryStore::Core::update(Write w, std::optional<std::int64_t> expected_version,
+                                 bool audited) {
   std::lock_guard lock(mu);
   if (closed) return Error::unavailable("store");
   const auto now = clock.steady_now();
@@ -151,23 +169,58 @@ Status MemoryStore::Core::update(Write w, std::optional<std::int64_t> expected_v
   if (expected_version && *expected_version != actual) {
     return Error::version_conflict(*expected_version, actual);
   }
-  if (auto error = audit(w.state, w.events)) return error;
+  if (auto error = audited ? std::nullopt : audit(w.state, w.events)) return error;
   it->second.session = std::move(w.state);
   commit(it, w, now);
   return std::nullopt;
 }
 
-Result<bool> MemoryStore::Core::remove(const Uuid& id, domain::Event deleted, std::string message) {
+Result<bool> MemoryStore::Core::remove(const Uuid& id, domain::Event deleted, std::string message,
+                                       bool audited) {
   std::lock_guard lock(mu);
   if (closed) return Error::unavailable("store");
   const auto it = find_live(id, clock.steady_now());
   if (it == table.end()) return false;
-  if (auto error = audit(it->second.session, {std::move(deleted)})) return *error;
+  if (!audited) {
+    if (auto error = audit(it->second.session, {std::move(deleted)})) return *error;
+  }
   expiry.erase({it->second.expires_at, id});
   table.erase(it);
   deadlines->set(id, std::nullopt);
   fan_out->publish(StoreMessage{id, MessageKind::deleted, 0, std::move(message)});
   return true;
+}
+
+Status MemoryStore::Core::check_create(const Uuid& id) {
+  std::lock_guard lock(mu);
+  if (closed) return Error::unavailable("store");
+  if (find_live(id, clock.steady_now()) != table.end()) return Error::session_exists();
+  return std::nullopt;
+}
+
+Status MemoryStore::Core::check_update(const Uuid& id,
+                                       std::optional<std::int64_t> expected_version) {
+  std::lock_guard lock(mu);
+  if (closed) return Error::unavailable("store");
+  const auto now = clock.steady_now();
+  const auto it = find_live(id, now);
+  if (it == table.end()) return Error::not_found();
+  const std::int64_t actual = it->second.session.version;
+  if (expected_version && *expected_version != actual) {
+    return Error::version_conflict(*expected_version, actual);
+  }
+  touch(it, now);
+  return std::nullopt;
+}
+
+Result<std::optional<Session>> MemoryStore::Core::check_remove(const Uuid& id) {
+  std::lock_guard lock(mu);
+  if (closed) return Error::unavailable("store");
+  const auto now = clock.steady_now();
+  const auto it = find_live(id, now);
+  if (it == table.end()) return std::optional<Session>{};
+  touch(it, now);
+  return std::optional<Session>{it->second.session};
 }
 
 Status MemoryStore::Core::broadcast(const Uuid& id, std::string message) {
@@ -231,17 +284,66 @@ MemoryStore::~MemoryStore() { close(); }
 asio::awaitable<Result<Session>> MemoryStore::get(Uuid id) { co_return core_->get(id); }
 
 asio::awaitable<Status> MemoryStore::create(Write write) {
+  if (core_->options.durable_audit) co_return co_await create_durably(core_, std::move(write));
   co_return core_->create(std::move(write));
 }
 
 asio::awaitable<Status> MemoryStore::update(Write write,
                                             std::optional<std::int64_t> expected_version) {
+  if (core_->options.durable_audit) {
+    co_return co_await update_durably(core_, std::move(write), expected_version);
+  }
   co_return core_->update(std::move(write), expected_version);
 }
 
 asio::awaitable<Result<bool>> MemoryStore::remove(Uuid id, domain::Event deleted,
                                                   std::string message) {
+  if (core_->options.durable_audit) {
+    co_return co_await remove_durably(core_, id, std::move(deleted), std::move(message));
+  }
   co_return core_->remove(id, std::move(deleted), std::move(message));
+}
+
+// The durable writes: turn, check, commit, apply (see memory_store.h). The final
+// apply checks again, as every write does; with the turn held and the TTL refreshed
+// by the check, only close() (or a TTL shorter than the commit) can refuse it now.
+// Then the records are durable for a write that is answered with an error: on the
+// next start, recovery may bring that state back, as it does for any write that
+// committed but whose answer the client never saw (a crash right after the commit).
+asio::awaitable<Status> MemoryStore::create_durably(std::shared_ptr<Core> core, Write write) {
+  const auto turn = co_await core->turns.enter(write.state.session_id);
+  if (auto error = core->check_create(write.state.session_id)) co_return error;
+  if (!write.events.empty()) {
+    auto committed = co_await core->options.durable_audit(write.state, write.events);
+    if (committed) co_return committed;
+  }
+  co_return core->create(std::move(write), true);
+}
+
+asio::awaitable<Status> MemoryStore::update_durably(std::shared_ptr<Core> core, Write write,
+                                                    std::optional<std::int64_t> expected_version) {
+  const auto turn = co_await core->turns.enter(write.state.session_id);
+  if (auto error = core->check_update(write.state.session_id, expected_version)) co_return error;
+  if (!write.events.empty()) {
+    auto committed = co_await core->options.durable_audit(write.state, write.events);
+    if (committed) co_return committed;
+  }
+  co_return core->update(std::move(write), expected_version, true);
+}
+
+asio::awaitable<Result<bool>> MemoryStore::remove_durably(std::shared_ptr<Core> core, Uuid id,
+                                                          domain::Event deleted,
+                                                          std::string message) {
+  const auto turn = co_await core->turns.enter(id);
+  auto current = core->check_remove(id);
+  if (!current) co_return current.error();
+  if (!*current) co_return false;
+  std::vector<domain::Event> events;  // not braced: GCC 12 cannot put an initializer_list
+  events.push_back(deleted);          // in a coroutine frame
+
+  auto committed = co_await core->options.durable_audit(**current, events);
+  if (committed) co_return *committed;
+  co_return core->remove(id, std::move(deleted), std::move(message), true);
 }
 
 asio::awaitable<Status> MemoryStore::broadcast(Uuid id, std::string message) {
@@ -263,5 +365,7 @@ asio::awaitable<Result<std::int64_t>> MemoryStore::count() { co_return core_->co
 void MemoryStore::close() { core_->close(); }
 
 std::size_t MemoryStore::pending_deadlines() const { return core_->deadlines->size(); }
+
+std::size_t MemoryStore::durable_writes_in_flight() const { return core_->turns.busy(); }
 
 }  // namespace sk::store

@@ -10,6 +10,16 @@
 // must be cheap and non-blocking (post to a queue) and must not call the store, not
 // even through co_spawn (which may start the coroutine inline): post instead.
 //
+// Durable writes (DURABILITY=sync, `durable_audit` set): create, update and remove are
+// first checked (under the lock, changing nothing but the TTL), then their audit
+// events are committed through `durable_audit`, and only once that succeeded is the
+// write applied (under the lock, checked again) and its messages published. So a
+// write is visible to get() and to subscribers only once its audit record is durable,
+// and a write whose commit failed returns that error with nothing changed: no state,
+// deadline or message of it remains to be rolled back. The writes of one session take
+// turns meanwhile (write_turns.h), so none is checked against a state another is
+// about to replace.
+//
 // Expiry, as in Redis (expire.c): lazily, when an operation touches an expired
 // session, plus an active sweep every `sweep_interval` for sessions nobody touches;
 // either way a `deleted` message with an empty payload is published. TTLs run on the
@@ -36,6 +46,13 @@ struct MemoryStoreOptions {
   // must not block and must not call the store. A deletion, including an expiry for
   // idleness (reason "expired"), is a session_deleted event with the last state.
   std::function<void(const domain::Session&, const std::vector<domain::Event>&)> audit;
+  // When set (DURABILITY=sync): commits a write's audit events durably, returning once
+  // committed (nullopt) or with the error the write then fails with (unavailable).
+  // It replaces `audit` for create, update and remove, which wait for it (see the top
+  // of this file); an expiry, which nobody waits for, still goes to `audit`. Not
+  // called under the store's lock, and not for a write without events (a recovery).
+  std::function<asio::awaitable<Status>(const domain::Session&, const std::vector<domain::Event>&)>
+      durable_audit;
 };
 
 class MemoryStore final : public SessionStore {
@@ -66,9 +83,16 @@ class MemoryStore final : public SessionStore {
 
   // Deadlines waiting to fire (for tests and metrics).
   std::size_t pending_deadlines() const;
+  // Sessions with a durable write in flight or waiting for one (tests).
+  std::size_t durable_writes_in_flight() const;
 
  private:
   struct Core;  // shared with the background loops, which may outlive this object
+  static asio::awaitable<Status> create_durably(std::shared_ptr<Core> core, Write write);
+  static asio::awaitable<Status> update_durably(std::shared_ptr<Core> core, Write write,
+                                                std::optional<std::int64_t> expected_version);
+  static asio::awaitable<Result<bool>> remove_durably(std::shared_ptr<Core> core, Uuid id,
+                                                      domain::Event deleted, std::string message);
   std::shared_ptr<Core> core_;
 };
 

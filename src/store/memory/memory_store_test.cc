@@ -6,12 +6,19 @@
 #include "store/memory/memory_store.h"
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
 
 #include "store/store_contract_test.h"
 #include "store/store_test_support.h"
+#include "testing/eventually.h"
 
 namespace sk::store::testing {
 namespace {
@@ -23,8 +30,28 @@ std::unique_ptr<SessionStore> make_memory(asio::any_io_executor executor,
   return std::make_unique<MemoryStore>(std::move(executor), clock, std::move(options));
 }
 
+// DURABILITY=sync: every write waits for a commit that completes on a later turn of
+// the executor (as a real one, on a writer thread, does). The contract is unchanged.
+asio::awaitable<Status> committed_later() {
+  co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+  co_return std::nullopt;
+}
+
+std::unique_ptr<SessionStore> make_durable_memory(asio::any_io_executor executor,
+                                                  const domain::Clock& clock,
+                                                  std::chrono::seconds ttl) {
+  MemoryStoreOptions options;
+  options.ttl = ttl;
+  options.durable_audit = [](const Session&, const std::vector<domain::Event>&) {
+    return committed_later();
+  };
+  return std::make_unique<MemoryStore>(std::move(executor), clock, std::move(options));
+}
+
 INSTANTIATE_TEST_SUITE_P(Memory, StoreContract,
-                         ::testing::Values(StoreFactory{"memory", make_memory}), factory_name);
+                         ::testing::Values(StoreFactory{"memory", make_memory},
+                                           StoreFactory{"memory_durable", make_durable_memory}),
+                         factory_name);
 
 class MemoryStoreTest : public ::testing::Test {
  protected:
@@ -288,6 +315,187 @@ TEST(MemoryStoreClose, DestroyingTheStoreBeforeTheIoContextRunsIsSafe) {
   { MemoryStore store(io.get_executor(), clock); }
   io.run_for(2s);  // the loops start, find the store closed, and end
   EXPECT_TRUE(io.stopped());
+}
+
+// ---------------------------------------------------------------------------
+// Durable writes (DURABILITY=sync): applied only after their commit.
+
+// A durable_audit hook the test holds and releases: each call is recorded, then
+// waits while `held`, then answers `outcome`.
+class CommitGate {
+ public:
+  struct Call {
+    Uuid session_id;
+    std::int64_t version;
+    domain::EventType first_event;
+  };
+
+  std::function<asio::awaitable<Status>(const Session&, const std::vector<domain::Event>&)> hook() {
+    return [this](const Session& s, const std::vector<domain::Event>& events) {
+      {
+        std::lock_guard lock(mu_);
+        calls_.push_back({s.session_id, s.version, events.front().type});
+      }
+      return wait();
+    };
+  }
+  void hold() { held_ = true; }
+  void release() { held_ = false; }
+  void answer(Status outcome) {
+    std::lock_guard lock(mu_);
+    outcome_ = std::move(outcome);
+  }
+  std::vector<Call> calls() const {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+  std::size_t count() const { return calls().size(); }
+
+ private:
+  asio::awaitable<Status> wait() {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (held_) {  // a poll: the test thread cannot touch the timer safely
+      timer.expires_after(1ms);
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    std::lock_guard lock(mu_);
+    co_return outcome_;
+  }
+
+  mutable std::mutex mu_;
+  std::vector<Call> calls_;
+  Status outcome_;
+  std::atomic<bool> held_{false};
+};
+
+class DurableMemoryStoreTest : public MemoryStoreTest {
+ protected:
+  MemoryStore& open_durable() {
+    MemoryStoreOptions options;
+    options.durable_audit = gate_.hook();
+    options.audit = [this](const Session&, const std::vector<domain::Event>& events) {
+      std::lock_guard lock(async_mu_);
+      for (const auto& e : events) async_events_.push_back(e);
+    };
+    return open(std::move(options));
+  }
+
+  CommitGate gate_;
+  std::mutex async_mu_;
+  std::vector<domain::Event> async_events_;  // what went to `audit` (expiries only)
+};
+
+TEST_F(DurableMemoryStoreTest, AWriteIsInvisibleUntilItsCommitReturns) {
+  auto& store = open_durable();
+  auto sub = store.subscribe(log_.handler());
+  const Uuid id = session_id(1);
+  const Session s1 = create(id);
+  ASSERT_EQ(log_.size(), 0u);  // create() above wrote no message: nothing to wait for
+
+  gate_.hold();
+  const auto started = applied(s1, domain::StartCommand{}, kT0 + 1s);
+  auto pending = spawn_on(threads_.io(), store.update(write_of(started, {"started"}), 1));
+  ASSERT_TRUE(sk::testing::eventually([&] { return gate_.count() == 2; }, 3s));
+  // Committing: the store still has version 1, nobody heard of version 2.
+  EXPECT_EQ(run(store.get(id)).value().version, 1);
+  EXPECT_EQ(log_.size(), 0u);
+  EXPECT_EQ(store.durable_writes_in_flight(), 1u);
+
+  gate_.release();
+  const Status st = *pending.get();
+  EXPECT_FALSE(st) << st->message;
+  EXPECT_EQ(run(store.get(id)).value().version, 2);
+  ASSERT_TRUE(log_.wait_for(1));
+  EXPECT_EQ(log_.messages()[0].version, 2);
+  EXPECT_EQ(store.durable_writes_in_flight(), 0u);
+  EXPECT_TRUE(async_events_.empty()) << "a durable write must not also go to the async queue";
+}
+
+TEST_F(DurableMemoryStoreTest, AFailedCommitFailsTheWriteAndLeavesNothingOfIt) {
+  auto& store = open_durable();
+  auto sub = store.subscribe(log_.handler());
+  const Uuid id = session_id(1);
+  const Session s1 = create(id);
+  gate_.answer(Error::unavailable("audit database"));
+
+  // An update: the state, the deadline and the messages stay as they were.
+  const auto started = applied(s1, domain::StartCommand{}, kT0 + 1s);
+  const Status up = run(store.update(write_of(started, {"started"}, kT0 + 3600s), std::int64_t{1}));
+  ASSERT_TRUE(up);
+  EXPECT_EQ(up->code, domain::ErrorCode::unavailable);
+  EXPECT_EQ(run(store.get(id)).value().version, 1);
+  EXPECT_EQ(store.pending_deadlines(), 0u);
+  // A creation: no session.
+  const Status cr = run(store.create(write_of(created(session_id(2)), {"created"})));
+  ASSERT_TRUE(cr);
+  EXPECT_EQ(cr->code, domain::ErrorCode::unavailable);
+  EXPECT_EQ(run(store.get(session_id(2))).error().code, domain::ErrorCode::not_found);
+  // A removal: still there.
+  const auto rm = run(store.remove(id, deleted_event(), "deleted"));
+  ASSERT_FALSE(rm.ok());
+  EXPECT_EQ(rm.error().code, domain::ErrorCode::unavailable);
+  EXPECT_TRUE(run(store.get(id)).ok());
+  EXPECT_EQ(log_.size(), 0u);
+
+  // The next commit succeeds: the same update goes through on the unchanged state.
+  gate_.answer(std::nullopt);
+  EXPECT_FALSE(run(store.update(write_of(started, {"started"}, kT0 + 3600s), std::int64_t{1})));
+  EXPECT_EQ(run(store.get(id)).value().version, 2);
+  EXPECT_EQ(store.pending_deadlines(), 1u);
+  EXPECT_TRUE(log_.wait_for(1));
+}
+
+TEST_F(DurableMemoryStoreTest, WritesOfOneSessionTakeTurnsAroundTheirCommits) {
+  auto& store = open_durable();
+  const Uuid id = session_id(1);
+  const Session s1 = create(id);
+  const Session other = create(session_id(2));
+
+  gate_.hold();
+  const auto started = applied(s1, domain::StartCommand{}, kT0 + 1s);
+  auto update = spawn_on(threads_.io(), store.update(write_of(started), 1));
+  ASSERT_TRUE(sk::testing::eventually([&] { return gate_.count() == 3; }, 3s));
+  auto removal = spawn_on(threads_.io(), store.remove(id, deleted_event(), "deleted"));
+  // Another session's write is not held up by this one's turn...
+  auto other_started = applied(other, domain::StartCommand{}, kT0 + 1s);
+  auto other_update = spawn_on(threads_.io(), store.update(write_of(other_started), 1));
+  ASSERT_TRUE(sk::testing::eventually([&] { return gate_.count() == 4; }, 3s));
+  // ...while the removal of the same session waits its turn: it has not committed.
+  EXPECT_EQ(removal.wait_for(20ms), std::future_status::timeout);
+  EXPECT_EQ(gate_.count(), 4u);
+
+  gate_.release();
+  EXPECT_FALSE(*update.get());
+  EXPECT_FALSE(*other_update.get());
+  EXPECT_TRUE(removal.get()->value());
+  const auto calls = gate_.calls();
+  ASSERT_EQ(calls.size(), 5u);
+  // The removal was checked after the update was applied: it deleted version 2.
+  EXPECT_EQ(calls[4].session_id, id);
+  EXPECT_EQ(calls[4].first_event, domain::EventType::session_deleted);
+  EXPECT_EQ(calls[4].version, 2);
+  EXPECT_EQ(store.durable_writes_in_flight(), 0u);
+}
+
+TEST_F(DurableMemoryStoreTest, ARestoreWithoutEventsCommitsNothing) {
+  auto& store = open_durable();
+  auto restored = created(session_id(1)).state;
+  Write w;
+  w.state = restored;  // recovery: the state only, no event
+  ASSERT_FALSE(run(store.create(std::move(w))));
+  EXPECT_EQ(gate_.count(), 0u);
+  EXPECT_TRUE(run(store.get(session_id(1))).ok());
+}
+
+TEST_F(DurableMemoryStoreTest, AnExpiryIsAuditedWithoutWaiting) {
+  auto& store = open_durable();
+  create(session_id(1));
+  clock_.advance(3601s);
+  EXPECT_EQ(run(store.get(session_id(1))).error().code, domain::ErrorCode::not_found);
+  EXPECT_EQ(gate_.count(), 1u);  // the creation only
+  std::lock_guard lock(async_mu_);
+  ASSERT_EQ(async_events_.size(), 1u);
+  EXPECT_EQ(async_events_[0].reason, "expired");
 }
 
 }  // namespace
