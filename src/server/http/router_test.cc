@@ -16,6 +16,9 @@
 #include <gtest/gtest.h>
 
 #include "engine/test_support.h"
+#include "server/auth/token_forge.h"
+#include "server/auth/token_minter.h"
+#include "server/limits/memory_rate_limiter.h"
 
 namespace sk::server::http {
 namespace {
@@ -279,6 +282,218 @@ TEST_F(RouterTest, MetricLabelsComeFromFixedSets) {
   for (const auto* raw : {"BREWCOFFEE", "XYZZY", "/no/such/path", "5e550000"}) {
     EXPECT_EQ(text.find(raw), std::string::npos) << raw << " became a label value";
   }
+}
+
+
+// ---------------------------------------------------------------------------
+// Auth and rate limits (SPEC §7): the router with a RequestGuard, a real HS256
+// verifier and a real in-memory limiter on the stub's ManualClock.
+
+const std::string kSecret = "0123456789abcdef0123456789abcdef-test";
+const std::string kOther = "5e550000-0000-4000-8000-000000000002";
+
+class GuardedRouterTest : public RouterTest {
+ protected:
+  GuardedRouterTest() {
+    options.verifier = &verifier;
+    options.limiter = &limiter;
+    options.client_limit = {5, std::chrono::seconds{1}};
+    options.switch_limit = {2, std::chrono::seconds{1}};
+  }
+
+  std::string token(auth::Role role, std::vector<std::string> sessions,
+                    std::string sub = kPid, std::int64_t ttl_s = 600) {
+    auth::Claims c;
+    c.sub = std::move(sub);
+    c.role = role;
+    c.sessions = std::move(sessions);
+    c.exp = now_s() + ttl_s;
+    return auth::mint_hs256(c, kSecret);
+  }
+  std::int64_t now_s() const { return domain::to_unix_ms(sessions.clock_.wall_now()) / 1000; }
+
+  auth::TokenVerifier verifier = *auth::TokenVerifier::from_secret(kSecret);
+  limits::MemoryRateLimiter limiter{sessions.clock_};
+  GuardOptions options;
+  // Builds the guarded router from `options` (tests may change those first).
+  void build() {
+    guard_ptr = std::make_unique<RequestGuard>(options, metrics, sessions.clock_);
+    RouterOptions ro;
+    ro.guard = guard_ptr.get();
+    guarded_ptr = std::make_unique<Router>(sessions, metrics, waiter, ids, ro);
+  }
+  std::unique_ptr<RequestGuard> guard_ptr;
+  std::unique_ptr<Router> guarded_ptr;
+};
+
+// Tokens that must never be accepted, on every session route.
+TEST_F(GuardedRouterTest, RefusesMissingForgedNoneWrongAlgorithmAndExpiredTokens) {
+  build();
+  const std::string s = "/v1/sessions/" + kId;
+  auto run = [&](const std::string& bearer) {
+    Request req{verb::get, s, 11};
+    if (!bearer.empty()) req.set(field::authorization, "Bearer " + bearer);
+    auto future = asio::co_spawn(io, guarded_ptr->handle(std::move(req)), asio::use_future);
+    io.restart();
+    io.run();
+    return future.get();
+  };
+  const std::string payload = R"({"sub":")" + kPid + R"(","role":"admin","sessions":["*"],"exp":)" +
+                              std::to_string(now_s() + 600) + "}";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "missing_token"},
+      {auth::forge::sign_token(R"({"alg":"HS256"})", payload, nullptr,
+                               "another-secret-of-at-least-32-bytes!!"),
+       "bad_signature"},
+      {auth::forge::sign_token(R"({"alg":"none"})", payload, nullptr), "unsupported_algorithm"},
+      {auth::forge::sign_token(R"({"alg":"RS256"})", payload, nullptr, kSecret), "wrong_algorithm"},
+      {token(auth::Role::admin, {"*"}, kPid, -120), "expired"},
+      {"not.a.token", "malformed"},
+  };
+  for (const auto& [bearer, reason] : cases) {
+    const auto res = run(bearer);
+    EXPECT_EQ(res.result_int(), 401u) << reason;
+    EXPECT_NE(res.body().find("UNAUTHORIZED"), std::string::npos) << res.body();
+    EXPECT_NE(res.body().find(reason), std::string::npos) << res.body();
+    EXPECT_FALSE(res[field::www_authenticate].empty());
+  }
+  EXPECT_TRUE(sessions.calls.empty()) << "a refused request reached a use case";
+  const auto text = metrics.serialize();
+  EXPECT_NE(text.find(R"(synckairos_auth_denied_total{reason="expired"} 1)"), std::string::npos)
+      << text;
+}
+
+TEST_F(GuardedRouterTest, OpenRoutesNeedNoToken) {
+  build();
+  for (const auto* path : {"/health", "/ready", "/metrics", "/v1/time", "/openapi.json"}) {
+    Request req{verb::get, path, 11};
+    auto future = asio::co_spawn(io, guarded_ptr->handle(std::move(req)), asio::use_future);
+    io.restart();
+    io.run();
+    const auto res = future.get();
+    EXPECT_EQ(res.result_int(), 200u) << path;
+    EXPECT_TRUE(res["RateLimit-Limit"].empty()) << path << " is exempt from rate limits";
+  }
+}
+
+// What each role may do (SPEC §7), through the router.
+TEST_F(GuardedRouterTest, RolesDecideWhatATokenMayDo) {
+  build();
+  const std::string s = "/v1/sessions/" + kId;
+  auto status_of = [&](const std::string& bearer, verb method, const std::string& target,
+                       const std::string& body = {}) {
+    Request req{method, target, 11};
+    req.set(field::authorization, "Bearer " + bearer);
+    if (!body.empty()) {
+      req.set(field::content_type, "application/json");
+      req.body() = body;
+    }
+    req.prepare_payload();
+    auto future = asio::co_spawn(io, guarded_ptr->handle(std::move(req)), asio::use_future);
+    io.restart();
+    io.run();
+    sessions.clock_.advance(std::chrono::milliseconds{300});  // stay under the limits
+    return future.get().result_int();
+  };
+  const auto participant = token(auth::Role::participant, {kId});
+  const auto arbiter = token(auth::Role::arbiter, {kId});
+  const auto arbiter_all = token(auth::Role::arbiter, {"*"});
+  const auto admin = token(auth::Role::admin, {kOther});
+  const std::string create = R"({"sync_mode":"per_participant","participants":[{"participant_id":")" +
+                             kPid + R"(","total_time_ms":60000}]})";
+
+  EXPECT_EQ(status_of(participant, verb::get, s), 200u);
+  EXPECT_EQ(status_of(participant, verb::get, "/v1/sessions/" + kOther), 403u);
+  EXPECT_EQ(status_of(participant, verb::post, s + "/pause"), 403u);
+  EXPECT_EQ(status_of(participant, verb::post, s + "/participants/" + kPid + "/time",
+                      R"({"delta_ms":5000})"),
+            403u);
+  EXPECT_EQ(status_of(participant, verb::delete_, s), 403u);
+  EXPECT_EQ(status_of(participant, verb::post, "/v1/sessions", create), 403u);
+  // Its switch reaches the engine with its own id as the one who must be active.
+  sessions.calls.clear();
+  EXPECT_EQ(status_of(participant, verb::post, s + "/switch"), 200u);
+  const auto* sw = last_command<domain::SwitchCommand>();
+  ASSERT_NE(sw, nullptr);
+  EXPECT_EQ(sw->acting_participant_id, domain::Uuid::parse(kPid));
+  // Naming someone else as the one whose turn ends is acting for them.
+  sessions.calls.clear();
+  EXPECT_EQ(status_of(participant, verb::post, s + "/switch",
+                      R"({"current_participant_id":")" + kOther + R"("})"),
+            403u);
+  EXPECT_TRUE(sessions.calls.empty());
+
+  EXPECT_EQ(status_of(arbiter, verb::post, s + "/pause"), 200u);
+  EXPECT_EQ(status_of(arbiter, verb::delete_, s), 204u);
+  EXPECT_EQ(status_of(arbiter, verb::post, "/v1/sessions/" + kOther + "/pause"), 403u);
+  EXPECT_EQ(status_of(arbiter, verb::post, "/v1/sessions", create), 403u);
+  EXPECT_EQ(status_of(arbiter_all, verb::post, "/v1/sessions", create), 201u);
+  sessions.calls.clear();
+  EXPECT_EQ(status_of(arbiter, verb::post, s + "/switch"), 200u);
+  EXPECT_FALSE(last_command<domain::SwitchCommand>()->acting_participant_id);
+
+  EXPECT_EQ(status_of(admin, verb::post, "/v1/sessions", create), 201u);
+  EXPECT_EQ(status_of(admin, verb::post, s + "/pause"), 200u);
+  EXPECT_EQ(status_of(admin, verb::delete_, s), 204u);
+}
+
+TEST_F(GuardedRouterTest, RateLimitsAnswer429WithHeadersAndRefill) {
+  build();
+  const auto admin = token(auth::Role::admin, {"*"});
+  auto send = [&](const std::string& target, verb method) {
+    Request req{method, target, 11};
+    req.set(field::authorization, "Bearer " + admin);
+    auto future = asio::co_spawn(io, guarded_ptr->handle(std::move(req)), asio::use_future);
+    io.restart();
+    io.run();
+    return future.get();
+  };
+  const std::string s = "/v1/sessions/" + kId;
+  // The per-session switch limit (2 per second) is the tighter one here.
+  auto first = send(s + "/switch", verb::post);
+  EXPECT_EQ(first.result_int(), 200u);
+  EXPECT_EQ(first["RateLimit-Limit"], "2");
+  EXPECT_EQ(first["RateLimit-Remaining"], "1");
+  EXPECT_EQ(send(s + "/switch", verb::post).result_int(), 200u);
+  auto refused = send(s + "/switch", verb::post);
+  EXPECT_EQ(refused.result_int(), 429u);
+  EXPECT_NE(refused.body().find("RATE_LIMIT_EXCEEDED"), std::string::npos);
+  EXPECT_EQ(refused["Retry-After"], "1");
+  EXPECT_EQ(refused["RateLimit-Remaining"], "0");
+  // Another session's switches have their own budget; the client budget (5) is shared.
+  EXPECT_EQ(send("/v1/sessions/" + kOther + "/switch", verb::post).result_int(), 200u);
+  auto get = send(s, verb::get);
+  EXPECT_EQ(get.result_int(), 200u);
+  EXPECT_EQ(get["RateLimit-Limit"], "5");
+  EXPECT_EQ(send(s, verb::get).result_int(), 429u);  // 6th request of this client
+  sessions.clock_.advance(std::chrono::seconds{1});
+  EXPECT_EQ(send(s + "/switch", verb::post).result_int(), 200u);
+  EXPECT_NE(metrics.serialize().find(R"(synckairos_rate_limited_total{limit="switch"} 1)"),
+            std::string::npos);
+}
+
+// The shared limiter unreachable: reads pass, writes answer 503 like a store outage.
+class DownLimiter final : public limits::RateLimiter {
+ public:
+  asio::awaitable<Result<limits::RateDecision>> take(std::string_view, limits::RateLimit) override {
+    co_return Error::unavailable("redis");
+  }
+};
+
+TEST_F(GuardedRouterTest, LimiterDownFailsOpenForReadsAndClosedForWrites) {
+  DownLimiter down;
+  options.verifier = nullptr;
+  options.limiter = &down;
+  build();
+  auto send = [&](const std::string& target, verb method) {
+    Request req{method, target, 11};
+    auto future = asio::co_spawn(io, guarded_ptr->handle(std::move(req)), asio::use_future);
+    io.restart();
+    io.run();
+    return future.get().result_int();
+  };
+  EXPECT_EQ(send("/v1/sessions/" + kId, verb::get), 200u);
+  EXPECT_EQ(send("/v1/sessions/" + kId + "/pause", verb::post), 503u);
 }
 
 }  // namespace
