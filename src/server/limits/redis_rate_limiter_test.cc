@@ -71,15 +71,17 @@ TEST_F(RedisRateLimiterTest, BurstOfLimitThenRefused) {
     ASSERT_TRUE(d.allowed) << i;
     EXPECT_EQ(d.limit, 5);
     EXPECT_EQ(d.remaining, 4 - i);
-    EXPECT_GE(d.reset_s, 12 * (i + 1) - 1);  // T = 12 s; Redis's clock moves a little
+    // T = 12 s. Redis's clock runs between the calls: a few seconds of slack for a
+    // stalled machine, still far from any other T.
+    EXPECT_GE(d.reset_s, 12 * (i + 1) - 5);
     EXPECT_LE(d.reset_s, 12 * (i + 1));
   }
   const auto refused = must_take(limiter, "client:sub:alice", kFivePerMinute);
   EXPECT_FALSE(refused.allowed);
   EXPECT_EQ(refused.remaining, 0);
-  EXPECT_GE(refused.retry_after_s, 11);
+  EXPECT_GE(refused.retry_after_s, 7);
   EXPECT_LE(refused.retry_after_s, 12);
-  EXPECT_GE(refused.reset_s, 59);
+  EXPECT_GE(refused.reset_s, 55);
   EXPECT_LE(refused.reset_s, 60);
   // Another key is its own bucket.
   EXPECT_TRUE(must_take(limiter, "client:sub:bob", kFivePerMinute).allowed);
@@ -156,11 +158,11 @@ TEST_F(RedisRateLimiterTest, KeysExpireWhenTheBucketIsFull) {
   ASSERT_TRUE(must_take(limiter, "client:sub:alice", kFivePerMinute).allowed);
   const auto one = server_.cli({"PTTL", "sk:rl:{client:sub:alice}"});
   ASSERT_EQ(one.kind, store::redis::ReplyKind::integer);
-  EXPECT_GT(one.integer, 10'000);  // T = 12 s
+  EXPECT_GT(one.integer, 7'000);  // T = 12 s (slack for a stalled machine)
   EXPECT_LE(one.integer, 12'000);
   for (int i = 0; i < 4; ++i) must_take(limiter, "client:sub:alice", kFivePerMinute);
   const auto all = server_.cli({"PTTL", "sk:rl:{client:sub:alice}"});
-  EXPECT_GT(all.integer, 58'000);  // the whole window: full again in a minute
+  EXPECT_GT(all.integer, 50'000);  // the whole window: full again in a minute
   EXPECT_LE(all.integer, 60'000);
 
   // A short window really goes away.
