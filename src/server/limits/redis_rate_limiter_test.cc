@@ -1,5 +1,6 @@
 // RedisRateLimiter against a real redis-server (store/redis/redis_server_fixture.h):
-// the burst, a limit shared by two instances (two clients), the script loaded again
+// the RateLimiter contract (rate_limiter_contract_test.h), then the burst's header
+// values on Redis's clock, a limit shared by two instances (two clients), the script loaded again
 // after SCRIPT FLUSH, keys that expire, and a stopped Redis failing fast. Timing
 // assertions are generous upper bounds, never tight.
 #include "server/limits/redis_rate_limiter.h"
@@ -9,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "server/limits/rate_limiter_contract_test.h"
 #include "store/redis/redis_server_fixture.h"
 #include "store/redis/redis_test_support.h"
 
@@ -21,6 +23,7 @@ using store::redis::RedisUrl;
 using store::redis::testing::IoThreads;
 using store::redis::testing::RedisServerFixture;
 using store::redis::testing::run;
+using testing::RateLimiterContract;
 
 RedisUrl parse(const std::string& url) {
   auto parsed = store::redis::parse_redis_url(url);
@@ -31,6 +34,28 @@ RedisUrl parse(const std::string& url) {
 // The windows are long (a minute) so that Redis's own clock, which keeps running,
 // refills nothing measurable while a test runs on a busy machine.
 const RateLimit kFivePerMinute{5, 60s};
+
+// The contract's harness: a redis-server of its own, one client on two threads.
+class RedisHarness final : public testing::LimiterHarness {
+ public:
+  ~RedisHarness() override {
+    client_.close();
+    io_.stop(3000ms);
+  }
+  RateLimiter& limiter() override { return limiter_; }
+  boost::asio::any_io_executor executor() override { return io_.executor(); }
+
+ private:
+  RedisServerFixture server_;
+  IoThreads io_{2};
+  RedisClient client_{io_.executor(), parse(server_.url())};
+  RedisRateLimiter limiter_{client_, "sk:"};
+};
+
+INSTANTIATE_TEST_SUITE_P(Redis, RateLimiterContract,
+                         ::testing::Values(testing::LimiterFactory{
+                             "redis", [] { return std::make_unique<RedisHarness>(); }}),
+                         testing::limiter_factory_name);
 
 class RedisRateLimiterTest : public ::testing::Test {
  protected:
