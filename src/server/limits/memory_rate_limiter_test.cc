@@ -84,7 +84,8 @@ TEST_F(MemoryRateLimiterTest, KeysAreIndependent) {
 
 TEST_F(MemoryRateLimiterTest, UnlimitedTracksNothing) {
   for (int i = 0; i < 1000; ++i) {
-    ASSERT_EQ(limiter_.take_now("k" + std::to_string(i), {0, 1000ms}), unlimited_decision());
+    const std::string key = "unlimited:" + std::to_string(i);
+    ASSERT_EQ(limiter_.take_now(key, {0, 1000ms}), unlimited_decision());
   }
   EXPECT_EQ(limiter_.size(), 0u);
 }
