@@ -1,13 +1,21 @@
 // The cost of one rate-limit decision (issue 14), per engine: the GCRA sums alone,
 // the in-process limiter (one key, many keys, two threads on one key), and the Redis
-// limiter against a real redis-server on loopback (one call at a time: the round trip
-// a request pays; and 64 in flight: what Redis's single thread sustains). Limits are
-// so high that every call is allowed and writes, the costlier path.
+// limiter (one call at a time: the round trip a request pays; and 64 in flight: what
+// Redis's single thread sustains). Limits are so high that every call is allowed and
+// writes, the costlier path.
+//
+// Redis: the server of REDIS_URL if it is set (keys under "sk-bench:", expiring within
+// a second); otherwise a redis-server of its own on loopback (redis_server_fixture.h)
+// if one is installed; otherwise the Redis benchmarks are skipped.
 //
 //   build/release/bench/sk_rate_limit_bench [--benchmark_filter=Redis]
+//   REDIS_URL=redis://127.0.0.1:6379 build/release/bench/sk_rate_limit_bench
 #include <chrono>
+#include <cstdlib>
+#include <exception>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,33 +96,59 @@ void BM_MemoryTakeContended(benchmark::State& state) {
 }
 BENCHMARK(BM_MemoryTakeContended)->Threads(1)->Threads(2);
 
-// A redis-server, an io_context on its own thread, a client and the limiter.
+// A Redis (REDIS_URL's, or a redis-server of its own), an io_context on its own
+// thread, a client and the limiter. ok() false: no Redis to measure (why: skip_reason).
 class RedisBench {
  public:
-  RedisBench()
-      : client_(io_.get_executor(),
-                std::move(sk::store::redis::parse_redis_url(server_.url())).value()),
-        limiter_(client_, "bench:"),
-        thread_([this] { io_.run(); }) {
+  RedisBench() {
+    auto url = redis_url();
+    if (!url) return;
+    auto parsed = sk::store::redis::parse_redis_url(*url);
+    if (!parsed.ok()) {
+      skip_reason_ = "bad REDIS_URL: " + parsed.error().message;
+      return;
+    }
+    client_.emplace(io_.get_executor(), std::move(parsed).value());
+    limiter_.emplace(*client_, "sk-bench:");
+    thread_ = std::thread([this] { io_.run(); });
     // Wait for the connection, so the first measured call does not pay for it.
-    for (int i = 0; i < 200 && !client_.connected(); ++i) std::this_thread::sleep_for(10ms);
+    for (int i = 0; i < 300 && !client_->connected(); ++i) std::this_thread::sleep_for(10ms);
+    if (!client_->connected()) skip_reason_ = "Redis not reachable at " + *url;
   }
   ~RedisBench() {
-    client_.close();
+    if (client_) client_->close();
     guard_.reset();
     io_.stop();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
   }
+  RedisBench(const RedisBench&) = delete;
+  RedisBench& operator=(const RedisBench&) = delete;
 
+  bool ok() const { return skip_reason_.empty(); }
+  const std::string& skip_reason() const { return skip_reason_; }
   asio::io_context& io() { return io_; }
-  RateLimiter& limiter() { return limiter_; }
+  RateLimiter& limiter() { return *limiter_; }
 
  private:
-  sk::store::redis::testing::RedisServerFixture server_;
+  std::optional<std::string> redis_url() {
+    if (const char* env = std::getenv("REDIS_URL"); env != nullptr && *env != '\0') {
+      return std::string(env);
+    }
+    try {
+      server_.emplace();
+    } catch (const std::exception& e) {
+      skip_reason_ = std::string("REDIS_URL unset and no redis-server to start: ") + e.what();
+      return std::nullopt;
+    }
+    return server_->url();
+  }
+
+  std::string skip_reason_;
+  std::optional<sk::store::redis::testing::RedisServerFixture> server_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> guard_ = asio::make_work_guard(io_);
-  sk::store::redis::RedisClient client_;
-  RedisRateLimiter limiter_;
+  std::optional<sk::store::redis::RedisClient> client_;
+  std::optional<RedisRateLimiter> limiter_;
   std::thread thread_;
 };
 
@@ -130,6 +164,10 @@ asio::awaitable<bool> take_many(RateLimiter& limiter, std::string key, std::int6
 // One call at a time: the latency a request pays (a loopback round trip + the script).
 void BM_RedisTake(benchmark::State& state) {
   RedisBench bench;
+  if (!bench.ok()) {
+    state.SkipWithError(bench.skip_reason().c_str());
+    return;
+  }
   for (auto _ : state) {
     auto done = asio::co_spawn(bench.io(), take_many(bench.limiter(), "client:sub:alice", 1),
                                asio::use_future);
@@ -145,6 +183,10 @@ BENCHMARK(BM_RedisTake)->Unit(benchmark::kMicrosecond)->UseRealTime();
 // client's connections, so this is Redis's throughput (time per take, amortised).
 void BM_RedisTakeConcurrent(benchmark::State& state) {
   RedisBench bench;
+  if (!bench.ok()) {
+    state.SkipWithError(bench.skip_reason().c_str());
+    return;
+  }
   constexpr std::int64_t kPerCoroutine = 100;
   for (auto _ : state) {
     std::vector<std::future<bool>> pending;

@@ -2,6 +2,7 @@
 // the edges of windows and limits. Time is microseconds from an arbitrary zero.
 #include "server/limits/gcra.h"
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct BurstCase {
   std::string name;
   RateLimit limit;
 };
+void PrintTo(const BurstCase& c, std::ostream* os) { *os << c.name; }
 
 class GcraBurst : public ::testing::TestWithParam<BurstCase> {};
 

@@ -1,6 +1,7 @@
-// MemoryRateLimiter on a ManualClock: the GCRA behaviours through the map, keys kept
-// apart, the memory bound under a flood of distinct keys (and what it forgets first),
-// and many threads on one key with the clock frozen. No sleeps.
+// MemoryRateLimiter on a ManualClock: the RateLimiter contract (rate_limiter_contract_test.h),
+// then the GCRA behaviours through the map as time moves, the memory bound under a
+// flood of distinct keys (and what it forgets first), and many threads on one key with
+// the clock frozen. No sleeps.
 #include "server/limits/memory_rate_limiter.h"
 
 #include <atomic>
@@ -10,15 +11,36 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
+
+#include "server/limits/rate_limiter_contract_test.h"
 
 namespace sk::server::limits {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::RateLimiterContract;
 
 const domain::TimePoint kT0 = domain::from_unix_ms(1'767'225'600'000);
+
+// The contract's harness: a frozen ManualClock and four threads taking.
+class MemoryHarness final : public testing::LimiterHarness {
+ public:
+  RateLimiter& limiter() override { return limiter_; }
+  boost::asio::any_io_executor executor() override { return pool_.get_executor(); }
+
+ private:
+  domain::ManualClock clock_{kT0};
+  MemoryRateLimiter limiter_{clock_};
+  boost::asio::thread_pool pool_{4};  // last: its threads stop before the limiter goes
+};
+
+INSTANTIATE_TEST_SUITE_P(Memory, RateLimiterContract,
+                         ::testing::Values(testing::LimiterFactory{
+                             "memory", [] { return std::make_unique<MemoryHarness>(); }}),
+                         testing::limiter_factory_name);
 
 class MemoryRateLimiterTest : public ::testing::Test {
  protected:
@@ -62,7 +84,8 @@ TEST_F(MemoryRateLimiterTest, KeysAreIndependent) {
 
 TEST_F(MemoryRateLimiterTest, UnlimitedTracksNothing) {
   for (int i = 0; i < 1000; ++i) {
-    ASSERT_EQ(limiter_.take_now("k" + std::to_string(i), {0, 1000ms}), unlimited_decision());
+    const std::string key = "unlimited:" + std::to_string(i);
+    ASSERT_EQ(limiter_.take_now(key, {0, 1000ms}), unlimited_decision());
   }
   EXPECT_EQ(limiter_.size(), 0u);
 }
