@@ -301,12 +301,12 @@ class GuardedRouterTest : public RouterTest {
     options.switch_limit = {2, std::chrono::seconds{1}};
   }
 
-  std::string token(auth::Role role, std::vector<std::string> sessions,
+  std::string token(auth::Role role, std::vector<std::string> covered,
                     std::string sub = kPid, std::int64_t ttl_s = 600) {
     auth::Claims c;
     c.sub = std::move(sub);
     c.role = role;
-    c.sessions = std::move(sessions);
+    c.sessions = std::move(covered);
     c.exp = now_s() + ttl_s;
     return auth::mint_hs256(c, kSecret);
   }
