@@ -174,7 +174,7 @@ void Router::add_cors(Response& res) const {
 }
 
 asio::awaitable<Admission> Router::admit(const Request& req, const RouteMatch& route,
-                                         const asio::ip::address& peer) {
+                                         asio::ip::address peer) {
   if (!options_.guard || is_open_route(route.route)) co_return Admission{};
   const auto& guard = *options_.guard;
   Entry entry;
@@ -188,7 +188,7 @@ asio::awaitable<Admission> Router::admit(const Request& req, const RouteMatch& r
 }
 
 asio::awaitable<Admission> Router::admit_upgrade(const Request& req,
-                                                 const asio::ip::address& peer) {
+                                                 asio::ip::address peer) {
   if (!options_.guard) co_return Admission{};
   const auto& guard = *options_.guard;
   const std::string_view target = req.target();
@@ -216,7 +216,7 @@ Response Router::upgrade_refusal(const Request& req, const Admission& admission)
   return res;
 }
 
-asio::awaitable<Response> Router::handle(Request request, const asio::ip::address& peer) {
+asio::awaitable<Response> Router::handle(Request request, asio::ip::address peer) {
   const auto& clock = sessions_.clock();
   const auto started = clock.steady_now();
   const std::string_view target = request.target();

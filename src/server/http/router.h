@@ -40,12 +40,12 @@ class Router {
 
   // `peer`: the socket's remote address (the client, or a trusted proxy before it).
   boost::asio::awaitable<Response> handle(Request request,
-                                          const boost::asio::ip::address& peer = {});
+                                          boost::asio::ip::address peer = {});
   // A WebSocket upgrade of /ws?sessionId=...: its token (the `token` query parameter,
   // or an Authorization header) checked for reading that session, and the
   // per-address connect limit. An empty admission when there is no guard.
   boost::asio::awaitable<Admission> admit_upgrade(const Request& request,
-                                                  const boost::asio::ip::address& peer);
+                                                  boost::asio::ip::address peer);
   // The response for a refused upgrade answered over HTTP (429, 503), with its
   // rate-limit headers and CORS.
   Response upgrade_refusal(const Request& request, const Admission& admission) const;
@@ -54,7 +54,7 @@ class Router {
   // The guard's verdict on a session route; an admission without a refusal for the
   // open routes (health, ready, metrics, time, the API description).
   boost::asio::awaitable<Admission> admit(const Request& req, const RouteMatch& route,
-                                          const boost::asio::ip::address& peer);
+                                          boost::asio::ip::address peer);
   boost::asio::awaitable<Response> dispatch(const Request& req, const RouteMatch& route,
                                             std::string_view query, const Admission& admission);
   boost::asio::awaitable<Response> create(const Request& req);

@@ -336,6 +336,7 @@ TEST_F(GuardedRouterTest, RefusesMissingForgedNoneWrongAlgorithmAndExpiredTokens
     auto future = asio::co_spawn(io, guarded_ptr->handle(std::move(req)), asio::use_future);
     io.restart();
     io.run();
+    sessions.clock_.advance(std::chrono::milliseconds{300});  // under the client limit
     return future.get();
   };
   const std::string payload = R"({"sub":")" + kPid + R"(","role":"admin","sessions":["*"],"exp":)" +
