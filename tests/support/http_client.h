@@ -33,12 +33,18 @@ class HttpClient {
         boost::asio::ip::tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), port});
   }
 
+  // Sent with every request from now on (e.g. Authorization).
+  void set_header(boost::beast::http::field name, const std::string& value) {
+    extra_headers_.set(name, value);
+  }
+
   HttpResponse request(boost::beast::http::verb method, const std::string& target,
                        const std::string& body = {},
                        const std::string& content_type = "application/json") {
     namespace http = boost::beast::http;
     http::request<http::string_body> req{method, target, 11};
     req.set(http::field::host, "127.0.0.1");
+    for (const auto& f : extra_headers_) req.set(f.name_string(), f.value());
     req.keep_alive(true);
     if (!body.empty()) {
       req.set(http::field::content_type, content_type);
@@ -102,6 +108,7 @@ class HttpClient {
   boost::asio::io_context io_;
   boost::beast::tcp_stream stream_;
   std::optional<std::chrono::milliseconds> timeout_;
+  boost::beast::http::fields extra_headers_;
 };
 
 }  // namespace sk::testing

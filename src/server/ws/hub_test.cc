@@ -908,7 +908,7 @@ TEST(ClientInput, Requests) {
   ClientRequestParser parser;
   struct Case {
     std::string text;
-    int kind;  // variant index: 0 PING, 1 RECONNECT, 2 invalid
+    int kind;  // variant index: 0 PING, 1 RECONNECT, 2 AUTH, 3 invalid
     std::optional<std::int64_t> number;
   };
   const std::vector<Case> cases = {
@@ -917,13 +917,17 @@ TEST(ClientInput, Requests) {
       {R"({"type":"PING","client_timestamp":null,"extra":[1]})", 0, std::nullopt},
       {R"({"type":"RECONNECT","last_version":3})", 1, 3},
       {R"({"type":"RECONNECT"})", 1, std::nullopt},
-      {R"({"type":"PING","client_timestamp":1.5})", 2, std::nullopt},
-      {R"({"type":"RECONNECT","last_version":-2})", 2, std::nullopt},
-      {R"({"type":"ping"})", 2, std::nullopt},
-      {R"({"type":1})", 2, std::nullopt},
-      {R"("PING")", 2, std::nullopt},
-      {"", 2, std::nullopt},
-      {"{\"type\":\"PING\"", 2, std::nullopt},
+      {R"({"type":"PING","client_timestamp":1.5})", 3, std::nullopt},
+      {R"({"type":"RECONNECT","last_version":-2})", 3, std::nullopt},
+      {R"({"type":"ping"})", 3, std::nullopt},
+      {R"({"type":1})", 3, std::nullopt},
+      {R"("PING")", 3, std::nullopt},
+      {"", 3, std::nullopt},
+      {"{\"type\":\"PING\"", 3, std::nullopt},
+      {R"({"type":"AUTH","token":"a.b.c"})", 2, std::nullopt},
+      {R"({"type":"AUTH","token":""})", 3, std::nullopt},
+      {R"({"type":"AUTH"})", 3, std::nullopt},
+      {R"({"type":"AUTH","token":7})", 3, std::nullopt},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.text);
