@@ -22,6 +22,7 @@
 //    member, "data" or "error", and an error has string "code" and "message";
 //  - serialized, it parses back as the same status and body (no header a client could
 //    not read, e.g. a CR/LF smuggled into a value).
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -71,7 +72,7 @@ constexpr std::int64_t kStartMs = 1'767'225'600'000;
 constexpr int kMaxRequests = 32;
 constexpr std::chrono::milliseconds kMaxLongPoll{3};
 // Time the clock moves between two requests, so deadlines and rate buckets move.
-constexpr sk::domain::Millis kStep{250};
+constexpr sk::domain::Millis kStep{50};
 // http_session.h HttpLimits defaults: what the server's parser is given.
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 constexpr std::size_t kMaxHeaderFields = 100;
@@ -106,8 +107,8 @@ struct World {
       if (mode.auth) g.verifier = &verifier();
       if (mode.rate_limits) {
         g.limiter = &limiter;
-        g.client_limit = {8, std::chrono::milliseconds{1000}};
-        g.switch_limit = {3, std::chrono::milliseconds{1000}};
+        g.client_limit = {4, std::chrono::milliseconds{1000}};
+        g.switch_limit = {2, std::chrono::milliseconds{1000}};
         g.ws_connect_limit = {2, std::chrono::milliseconds{1000}};
       }
       g.trusted_proxies = http::TrustedProxies::parse("127.0.0.0/8, ::1").value();
@@ -195,7 +196,17 @@ void check_wire(const http::Response& res) {
   require(parser.get().body() == res.body(), "body changed on the wire");
 }
 
+// SK_FUZZ_TRACE=1 prints each request's path and answer (to check what seeds reach).
+void trace(std::string_view path, const http::Response& res) {
+  static const bool on = std::getenv("SK_FUZZ_TRACE") != nullptr;
+  if (!on) return;
+  std::fprintf(stderr, "%.*s -> %u %.*s\n", static_cast<int>(path.size()), path.data(),
+               res.result_int(), static_cast<int>(std::min<std::size_t>(res.body().size(), 160)),
+               res.body().data());
+}
+
 void check_response(const World& world, std::string_view path, const http::Response& res) {
+  trace(path, res);
   static const std::set<unsigned> kKnown{200, 201, 204, 304, 400, 401, 403,
                                          404, 405, 409, 413, 429, 503};
   const unsigned status = res.result_int();

@@ -45,7 +45,8 @@ bool same(const ClientRequest& a, const ClientRequest& b) {
   if (const auto* r = std::get_if<ReconnectRequest>(&a)) {
     return r->last_version == std::get<ReconnectRequest>(b).last_version;
   }
-  if (const auto* t = std::get_if<AuthRequest>(&a)) return t->token == std::get<AuthRequest>(b).token;
+  if (const auto* t = std::get_if<AuthRequest>(&a))
+    return t->token == std::get<AuthRequest>(b).token;
   return std::get<InvalidRequest>(a).message == std::get<InvalidRequest>(b).message;
 }
 
@@ -53,7 +54,8 @@ bool same(const ClientRequest& a, const ClientRequest& b) {
 std::string encode(const ClientRequest& request) {
   if (const auto* p = std::get_if<PingRequest>(&request)) {
     std::string out = R"({"type":"PING")";
-    if (p->client_timestamp) out += R"(,"client_timestamp":)" + std::to_string(*p->client_timestamp);
+    if (p->client_timestamp)
+      out += R"(,"client_timestamp":)" + std::to_string(*p->client_timestamp);
     return out + "}";
   }
   if (const auto* r = std::get_if<ReconnectRequest>(&request)) {
