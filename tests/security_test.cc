@@ -78,6 +78,49 @@ class Security : public ::testing::Test {
   std::vector<std::unique_ptr<Instance>> instances_;
 };
 
+// The web page's share links (POST /v1/sessions/:id/share): each token does what its
+// holder may, on the real engine, and nothing on another session.
+TEST_F(Security, ShareLinkTokensOnTheRealEngine) {
+  auto& s = launch({});
+  const auto admin = token(auth::Role::admin, {"*"}, "admin");
+  const auto created = as(s, admin, verb::post, "/v1/sessions", chess_body());
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const auto id = created.json()["data"]["session_id"].str();
+  const auto other = as(s, admin, verb::post, "/v1/sessions", chess_body());
+  const auto other_id = other.json()["data"]["session_id"].str();
+  EXPECT_EQ(as(s, token(auth::Role::participant, {id}, kAlice), verb::post,
+               session_path(id, "share"))
+                .status,
+            403u);
+  const auto shared = as(s, admin, verb::post, session_path(id, "share"));
+  ASSERT_EQ(shared.status, 200u) << shared.body;
+  const auto links = shared.json()["data"];
+  EXPECT_TRUE(links["auth"].boolean());
+  const auto host = links["host"]["token"].str();
+  const auto viewer = links["viewer"]["token"].str();
+  ASSERT_EQ(links["participants"].size(), 2u);
+  ASSERT_EQ(links["participants"][0]["participant_id"].str(), kAlice);
+  const auto alice = links["participants"][0]["token"].str();
+  const auto bob = links["participants"][1]["token"].str();
+
+  EXPECT_EQ(as(s, viewer, verb::post, session_path(id, "start")).status, 403u);
+  EXPECT_EQ(as(s, host, verb::post, session_path(id, "start")).status, 200u);
+  EXPECT_EQ(as(s, viewer, verb::get, session_path(id)).status, 200u);
+  const auto viewer_switch = as(s, viewer, verb::post, session_path(id, "switch"));
+  EXPECT_EQ(viewer_switch.status, 403u) << viewer_switch.body;
+  EXPECT_EQ(as(s, bob, verb::post, session_path(id, "switch")).status, 403u) << "not Bob's turn";
+  EXPECT_EQ(as(s, alice, verb::post, session_path(id, "switch")).status, 200u);
+  EXPECT_EQ(as(s, alice, verb::post, session_path(id, "pause")).status, 403u);
+  EXPECT_EQ(as(s, host, verb::post, session_path(id, "pause")).status, 200u);
+  for (const auto* t : {&host, &viewer, &alice}) {
+    EXPECT_EQ(as(s, *t, verb::get, session_path(other_id)).status, 403u);
+  }
+  // The page itself needs no token.
+  const auto page = get(s, "/");
+  EXPECT_EQ(page.status, 200u);
+  EXPECT_NE(page.body.find("<!doctype html>"), std::string::npos);
+}
+
 TEST_F(Security, TokensAndRolesOnRest) {
   auto& s = launch({}, {"--jwt-leeway-s", "0"});
   const auto arbiter_all = token(auth::Role::arbiter, {"*"}, "arbiter");

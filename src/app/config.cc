@@ -187,6 +187,17 @@ ParseOutcome parse_config(int argc, char** argv, Config& c) {
       ->envname("JWT_LEEWAY_S")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{300}))
       ->capture_default_str();
+  app.add_option("--share-token-ttl-s", c.share_token_ttl_s,
+                 "Lifetime of the web page's share-link tokens (HS256 only)")
+      ->envname("SHARE_TOKEN_TTL_S")
+      ->check(CLI::Range(std::int64_t{60}, std::int64_t{30 * 86'400}))
+      ->capture_default_str();
+  app.add_option("--web-page", c.web_page, "Serve the web page at / and the SDK at /sdk/")
+      ->envname("WEB_PAGE")
+      ->capture_default_str();
+  app.add_option("--web-root", c.web_root,
+                 "Serve the page from this clients/js tree instead of the built-in copy")
+      ->envname("WEB_ROOT");
   app.add_option("--rate-limit-window-ms", c.rate_limit_window_ms,
                  "Window of every rate limit below")
       ->envname("RATE_LIMIT_WINDOW_MS")

@@ -68,6 +68,13 @@ struct Config {
   std::string jwt_issuer;    // when set, tokens must carry this `iss`
   std::string jwt_audience;  // when set, tokens' `aud` must contain it
   std::int64_t jwt_leeway_s = 30;
+  // Lifetime of the tokens in the web page's share links (HS256 servers only).
+  std::int64_t share_token_ttl_s = 86'400;
+
+  // The web page at / and the SDK at /sdk/: the files built into the binary, or those
+  // of a clients/js tree on disk (read once at start), or none.
+  bool web_page = true;
+  std::string web_root;
 
   // Rate limits (0 turns one off), each so many requests per window; shared across
   // instances in Redis on the Redis engine.

@@ -17,6 +17,7 @@
 #include "app/dependency_log.h"
 #include "app/logging.h"
 #include "app/security_setup.h"
+#include "app/web_setup.h"
 #include "domain/clock.h"
 #include "server/metrics.h"
 #include "server/server.h"
@@ -102,6 +103,8 @@ int main(int argc, char** argv) {
       asio::co_spawn(io, service.fire_deadline(id), asio::detached);
     });
 
+    const auto web = sk::app::make_web_assets(config, *log);
+
     sk::server::ServerOptions options;
     options.host = config.host;
     options.port = config.port;
@@ -110,6 +113,9 @@ int main(int argc, char** argv) {
     options.router.server_version = SK_VERSION;
     options.router.drift_tolerance_ms = config.drift_tolerance_ms;
     options.router.audit = audit.link();
+    options.router.web = web.empty() ? nullptr : &web;
+    options.router.auth_required = security.verifier.has_value();
+    options.router.share_issuer = security.share_issuer ? &*security.share_issuer : nullptr;
     options.hub.heartbeat = std::chrono::milliseconds{config.heartbeat_ms};
     options.guard = security.guard_options(config, *log);
     options.connections = {config.max_connections, config.max_connections_per_ip};

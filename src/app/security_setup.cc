@@ -61,6 +61,14 @@ SecurityParts make_security(const Config& config, boost::asio::any_io_executor e
     log.warn(
         R"("msg":"auth off: any client may act on any session; set JWT_SECRET or JWT_PUBLIC_KEY_FILE")");
   }
+  if (parts.verifier && !config.jwt_secret.empty()) {
+    server::auth::ShareTokenSettings share;
+    share.secret = config.jwt_secret;
+    share.ttl = std::chrono::seconds{config.share_token_ttl_s};
+    if (!config.jwt_issuer.empty()) share.issuer = config.jwt_issuer;
+    if (!config.jwt_audience.empty()) share.audience = config.jwt_audience;
+    parts.share_issuer.emplace(std::move(share));
+  }
   if (auto proxies = server::http::TrustedProxies::parse(config.trusted_proxies); !proxies) {
     throw std::invalid_argument("TRUSTED_PROXIES: " + proxies.error().violations.at(0).message);
   }

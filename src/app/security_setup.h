@@ -16,6 +16,7 @@
 
 #include "app/config.h"
 #include "domain/clock.h"
+#include "server/auth/share_tokens.h"
 #include "server/auth/token.h"
 #include "server/http/request_guard.h"
 #include "server/limits/rate_limiter.h"
@@ -27,6 +28,8 @@ struct SecurityParts {
   std::optional<server::auth::TokenVerifier> verifier;
   std::unique_ptr<store::redis::RedisClient> redis;  // the Redis limiter's connection
   std::unique_ptr<server::limits::RateLimiter> limiter;
+  // The web page's share-link tokens: only with an HS256 secret to sign them.
+  std::optional<server::auth::ShareTokenIssuer> share_issuer;
 
   // For ServerOptions::guard; points into this, which must outlive the server.
   server::http::GuardOptions guard_options(const Config& config, spdlog::logger& log) const;

@@ -8,6 +8,7 @@
 
 #include "audit/queue/audit_queue.h"
 #include "domain/json.h"
+#include "server/http/asset_response.h"
 #include "server/http/openapi.h"
 
 namespace sk::server::http {
@@ -225,10 +226,14 @@ asio::awaitable<Response> Router::handle(Request request, asio::ip::address peer
   const std::string_view query =
       qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);
   Response res;
+  std::string_view label = route ? route->pattern : "unmatched";
   try {
     if (request.method() == verb::options) {  // CORS preflight for any path
       res = Response{status::no_content, request.version()};
       res.keep_alive(request.keep_alive());
+    } else if (const auto* asset = find_asset(request, route.has_value())) {
+      res = asset_response(request, *asset);
+      label = "static";
     } else if (!route) {
       res = route_not_found(request);
     } else if (!allows(route->route, request.method())) {
@@ -255,8 +260,8 @@ asio::awaitable<Response> Router::handle(Request request, asio::ip::address peer
   add_cors(res);
   // Label values from fixed sets only: the route's pattern (never the raw path) and
   // the method as Metrics names it (unknown ones are OTHER).
-  metrics_.observe_request(request.method_string(), route ? route->pattern : "unmatched",
-                           res.result_int(), clock.steady_now() - started);
+  metrics_.observe_request(request.method_string(), label, res.result_int(),
+                           clock.steady_now() - started);
   co_return res;
 }
 
@@ -285,7 +290,67 @@ asio::awaitable<Response> Router::dispatch(const Request& req, const RouteMatch&
     if (req.method() == verb::get) co_return co_await get_session(req, *id, query);
     co_return co_await remove(req, *id);
   }
+  if (route.route == Route::share) co_return co_await share(req, *id);
   co_return co_await session_command(req, route, *id, admission);
+}
+
+const web::WebAsset* Router::find_asset(const Request& req, bool is_api_route) const {
+  if (!options_.web || is_api_route) return nullptr;
+  if (req.method() != verb::get && req.method() != verb::head) return nullptr;
+  return options_.web->find(path_of(req));
+}
+
+asio::awaitable<Response> Router::share(const Request& req, const domain::Uuid& id) {
+  if (!empty_body(req)) {
+    co_return error_response(req, domain::Error::validation("body", "must be empty"));
+  }
+  auto found = co_await sessions_.get(id);
+  if (!found) co_return error_response(req, found.error());
+  std::vector<domain::Uuid> players;
+  for (const auto& p : found->state.participants) players.push_back(p.participant_id);
+  std::optional<auth::ShareTokens> tokens;
+  if (options_.auth_required && options_.share_issuer) {
+    const auto now_s = domain::to_unix_ms(sessions_.clock().wall_now()) / 1000;
+    tokens = options_.share_issuer->issue(id, players, ids_.next(), now_s);
+  }
+  const auto token_json = [](std::string& out, const std::string* token) {
+    out += R"({"token":)";
+    if (token) {
+      domain::append_json_string(out, *token);
+    } else {
+      out += "null";
+    }
+    out += '}';
+  };
+  std::string out = R"({"session_id":")" + id.to_string() + R"(","auth":)";
+  out += options_.auth_required ? "true" : "false";
+  out += R"(,"can_mint":)";
+  out += !options_.auth_required || options_.share_issuer ? "true" : "false";
+  out += R"(,"expires_at":)";
+  if (tokens) {
+    out += '"';
+    domain::append_iso8601(out, domain::TimePoint{std::chrono::seconds{tokens->expires_at_s}});
+    out += '"';
+  } else {
+    out += "null";
+  }
+  out += R"(,"host":)";
+  token_json(out, tokens ? &tokens->host : nullptr);
+  out += R"(,"viewer":)";
+  token_json(out, tokens ? &tokens->viewer : nullptr);
+  out += R"(,"participants":[)";
+  for (std::size_t i = 0; i < players.size(); ++i) {
+    if (i != 0) out += ',';
+    out += R"({"participant_id":")" + players[i].to_string() + R"(","token":)";
+    if (tokens) {
+      domain::append_json_string(out, tokens->participants[i].second);
+    } else {
+      out += "null";
+    }
+    out += '}';
+  }
+  out += "]}";
+  co_return data_response(req, status::ok, out);
 }
 
 Response Router::time(const Request& req) const {

@@ -12,6 +12,7 @@
 
 #include "domain/limits.h"
 #include "server/audit_link.h"
+#include "server/auth/share_tokens.h"
 #include "server/http/change_waiter.h"
 #include "server/http/request_guard.h"
 #include "server/http/responses.h"
@@ -19,6 +20,7 @@
 #include "server/id_generator.h"
 #include "server/metrics.h"
 #include "server/session_api.h"
+#include "server/web/web_assets.h"
 
 namespace sk::server::http {
 
@@ -31,6 +33,12 @@ struct RouterOptions {
   AuditLink audit;  // empty: no audit database
   // Auth and rate limits of the session routes; null: neither (owned by the Server).
   const RequestGuard* guard = nullptr;
+  // The web page and SDK served on GET/HEAD of paths no route has; null: none.
+  const web::WebAssets* web = nullptr;
+  // POST /v1/sessions/:id/share: whether tokens are required, and who issues them
+  // (null: this server verifies tokens it cannot sign).
+  bool auth_required = false;
+  const auth::ShareTokenIssuer* share_issuer = nullptr;
 };
 
 class Router {
@@ -66,6 +74,9 @@ class Router {
   boost::asio::awaitable<Response> remove(const Request& req, const domain::Uuid& id);
   boost::asio::awaitable<Response> metrics_text(const Request& req);
   boost::asio::awaitable<Response> ready(const Request& req);
+  boost::asio::awaitable<Response> share(const Request& req, const domain::Uuid& id);
+  // The web page's file for a GET/HEAD of a path that is not the API's, or null.
+  const web::WebAsset* find_asset(const Request& req, bool is_api_route) const;
   Response time(const Request& req) const;
   void add_cors(Response& res) const;
 

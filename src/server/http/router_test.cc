@@ -18,6 +18,7 @@
 #include "engine/test_support.h"
 #include "server/auth/token_forge.h"
 #include "server/auth/token_minter.h"
+#include "server/web/web_assets.h"
 #include "server/limits/memory_rate_limiter.h"
 
 namespace sk::server::http {
@@ -320,10 +321,13 @@ class GuardedRouterTest : public RouterTest {
     guard_ptr = std::make_unique<RequestGuard>(options, metrics, sessions.clock_);
     RouterOptions ro;
     ro.guard = guard_ptr.get();
+    ro.auth_required = true;
+    ro.share_issuer = share_issuer ? &*share_issuer : nullptr;
     guarded_ptr = std::make_unique<Router>(sessions, metrics, waiter, ids, ro);
   }
   std::unique_ptr<RequestGuard> guard_ptr;
   std::unique_ptr<Router> guarded_ptr;
+  std::optional<auth::ShareTokenIssuer> share_issuer;  // set before build(): it can sign
 };
 
 // Tokens that must never be accepted, on every session route.
@@ -497,5 +501,177 @@ TEST_F(GuardedRouterTest, LimiterDownFailsOpenForReadsAndClosedForWrites) {
   EXPECT_EQ(send("/v1/sessions/" + kId + "/pause", verb::post), 503u);
 }
 
+
+// The token of `who` ("host", "viewer" or a participant id) in a share answer.
+std::string share_token(const std::string& body, const std::string& who) {
+  std::string marker = who == "host" || who == "viewer" ? "\"" + who + "\":{\"token\":\""
+                                                       : "\"participant_id\":\"" + who + "\",\"token\":\"";
+  const auto at = body.find(marker);
+  if (at == std::string::npos) return {};
+  const auto start = at + marker.size();
+  return body.substr(start, body.find('"', start) - start);
+}
+
+TEST_F(RouterTest, ShareWithoutAuthNamesThePlayersAndCarriesNoTokens) {
+  const auto res = call(verb::post, "/v1/sessions/" + kId + "/share");
+  ASSERT_EQ(res.result_int(), 200u) << res.body();
+  EXPECT_NE(res.body().find(R"("auth":false,"can_mint":true,"expires_at":null)"), std::string::npos)
+      << res.body();
+  EXPECT_NE(res.body().find(R"("host":{"token":null})"), std::string::npos);
+  EXPECT_NE(res.body().find(R"("viewer":{"token":null})"), std::string::npos);
+  ASSERT_EQ(sessions.calls.size(), 1u);
+  EXPECT_EQ(sessions.calls[0].use_case, "get");
+  const auto s = engine::testing::chess(std::chrono::seconds{60}, std::chrono::milliseconds{0});
+  for (const auto& p : s.participants) {
+    EXPECT_NE(res.body().find(R"({"participant_id":")" + p.participant_id.to_string() +
+                              R"(","token":null})"),
+              std::string::npos)
+        << res.body();
+  }
+  sessions.fail = Error::not_found();
+  EXPECT_EQ(call(verb::post, "/v1/sessions/" + kId + "/share").result_int(), 404u);
+  EXPECT_EQ(call(verb::post, "/v1/sessions/" + kId + "/share", R"({"x":1})").result_int(), 400u);
+  EXPECT_EQ(call(verb::get, "/v1/sessions/" + kId + "/share").result_int(), 405u);
+}
+
+// A share link's token opens exactly what its holder may do, on that session only.
+TEST_F(GuardedRouterTest, ShareLinksTokensOpenWhatEachHolderMayDo) {
+  share_issuer.emplace(auth::ShareTokenSettings{kSecret, std::chrono::hours{24}, {}, {}});
+  build();
+  const std::string s = "/v1/sessions/" + kId;
+  auto send = [&](const std::string& bearer, verb method, const std::string& target) {
+    Request req{method, target, 11};
+    if (!bearer.empty()) req.set(field::authorization, "Bearer " + bearer);
+    req.prepare_payload();
+    auto future = asio::co_spawn(io, guarded_ptr->handle(std::move(req)), asio::use_future);
+    io.restart();
+    io.run();
+    sessions.clock_.advance(std::chrono::milliseconds{300});  // stay under the limits
+    return future.get();
+  };
+  EXPECT_EQ(send("", verb::post, s + "/share").result_int(), 401u);
+  const auto player_token = token(auth::Role::participant, {kId});
+  EXPECT_EQ(send(player_token, verb::post, s + "/share").result_int(), 403u)
+      << "a player may not hand out links";
+
+  const auto res = send(token(auth::Role::arbiter, {kId}), verb::post, s + "/share");
+  ASSERT_EQ(res.result_int(), 200u) << res.body();
+  EXPECT_NE(res.body().find(R"("auth":true,"can_mint":true,"expires_at":")"), std::string::npos)
+      << res.body();
+  const auto host = share_token(res.body(), "host");
+  const auto viewer = share_token(res.body(), "viewer");
+  const auto chess = engine::testing::chess(std::chrono::seconds{60}, std::chrono::milliseconds{0});
+  const auto first = chess.participants.at(0).participant_id;
+  const auto player = share_token(res.body(), first.to_string());
+  ASSERT_FALSE(host.empty() || viewer.empty() || player.empty()) << res.body();
+
+  const auto claims = verifier.verify(player, now_s()).claims;
+  ASSERT_TRUE(claims);
+  EXPECT_EQ(claims->sub, first.to_string());
+  EXPECT_EQ(claims->sessions, std::vector<std::string>{kId});
+  EXPECT_EQ(claims->exp, now_s() + 24 * 3600);
+
+  EXPECT_EQ(send(viewer, verb::get, s).result_int(), 200u);
+  // A viewer's switch reaches the engine acting as nobody who plays, which the engine
+  // refuses (it must be the active participant: tests/security_test.cc).
+  sessions.calls.clear();
+  send(viewer, verb::post, s + "/switch");
+  ASSERT_NE(last_command<domain::SwitchCommand>(), nullptr);
+  const auto viewer_sub = last_command<domain::SwitchCommand>()->acting_participant_id;
+  ASSERT_TRUE(viewer_sub);
+  for (const auto& p : chess.participants) EXPECT_NE(*viewer_sub, p.participant_id);
+  EXPECT_EQ(send(viewer, verb::post, s + "/pause").result_int(), 403u);
+  EXPECT_EQ(send(player, verb::get, s).result_int(), 200u);
+  EXPECT_EQ(send(player, verb::post, s + "/pause").result_int(), 403u);
+  sessions.calls.clear();
+  EXPECT_EQ(send(player, verb::post, s + "/switch").result_int(), 200u);
+  ASSERT_NE(last_command<domain::SwitchCommand>(), nullptr);
+  EXPECT_EQ(last_command<domain::SwitchCommand>()->acting_participant_id, first);
+  EXPECT_EQ(send(host, verb::post, s + "/pause").result_int(), 200u);
+  for (const auto* t : {&host, &viewer, &player}) {
+    EXPECT_EQ(send(*t, verb::get, "/v1/sessions/" + kOther).result_int(), 403u);
+  }
+}
+
+// A server that verifies tokens it cannot sign says so instead of failing.
+TEST_F(GuardedRouterTest, ShareOnAVerifyOnlyServerSaysItCannotMint) {
+  build();
+  const auto res =
+      [&] {
+        Request req{verb::post, "/v1/sessions/" + kId + "/share", 11};
+        req.set(field::authorization, "Bearer " + token(auth::Role::admin, {"*"}));
+        auto future = asio::co_spawn(io, guarded_ptr->handle(std::move(req)), asio::use_future);
+        io.restart();
+        io.run();
+        return future.get();
+      }();
+  ASSERT_EQ(res.result_int(), 200u) << res.body();
+  EXPECT_NE(res.body().find(R"("auth":true,"can_mint":false,"expires_at":null)"), std::string::npos)
+      << res.body();
+}
+
+class WebPageRouterTest : public RouterTest {
+ protected:
+  static constexpr std::array<web::SourceFile, 3> kFiles{{
+      {"web/index.html", "<!doctype html><title>SyncKairos</title>"},
+      {"web/app/main.js", "export const x = 1;"},
+      {"src/index.js", "export const sdk = 1;"},
+  }};
+  web::WebAssets assets = web::WebAssets::from_files(kFiles);
+  Router page_router{sessions, metrics, waiter, ids, [this] {
+                       RouterOptions o;
+                       o.web = &assets;
+                       return o;
+                     }()};
+
+  Response get(const std::string& target, verb method = verb::get, std::string etag = {}) {
+    Request req{method, target, 11};
+    if (!etag.empty()) req.set(field::if_none_match, etag);
+    auto future = asio::co_spawn(io, page_router.handle(std::move(req)), asio::use_future);
+    io.restart();
+    io.run();
+    return future.get();
+  }
+};
+
+TEST_F(WebPageRouterTest, ServesThePageWithValidatorsAndAStrictPolicy) {
+  const auto page = get("/");
+  ASSERT_EQ(page.result_int(), 200u);
+  EXPECT_EQ(page.body(), "<!doctype html><title>SyncKairos</title>");
+  EXPECT_EQ(page[field::content_type], "text/html; charset=utf-8");
+  EXPECT_EQ(page[field::cache_control], "no-cache");
+  EXPECT_EQ(page["X-Content-Type-Options"], "nosniff");
+  EXPECT_NE(page["Content-Security-Policy"].find("default-src 'self'"), std::string::npos);
+  const std::string etag{page[field::etag]};
+  ASSERT_EQ(etag.size(), 18u);
+
+  const auto again = get("/", verb::get, etag);
+  EXPECT_EQ(again.result_int(), 304u);
+  EXPECT_TRUE(again.body().empty());
+  EXPECT_EQ(get("/", verb::get, R"("0000000000000000")").result_int(), 200u);
+
+  const auto head = get("/index.html", verb::head);
+  EXPECT_EQ(head.result_int(), 200u);
+  EXPECT_TRUE(head.body().empty());
+  EXPECT_EQ(head[field::content_length], std::to_string(page.body().size()));
+
+  const auto module = get("/sdk/index.js");
+  EXPECT_EQ(module.result_int(), 200u);
+  EXPECT_EQ(module[field::content_type], "text/javascript; charset=utf-8");
+  EXPECT_TRUE(module["Content-Security-Policy"].empty()) << "the policy is the document's";
+  EXPECT_EQ(get("/app/main.js").result_int(), 200u);
+}
+
+TEST_F(WebPageRouterTest, OnlyItsOwnFilesAndNeverOverTheApi) {
+  for (const auto* path : {"/nope.js", "/../CMakeLists.txt", "/web/index.html", "/sdk/../web/index.html",
+                           "/src/index.js"}) {
+    EXPECT_EQ(get(path).result_int(), 404u) << path;
+  }
+  EXPECT_EQ(get("/", verb::post).result_int(), 404u);
+  EXPECT_EQ(get("/").result_int(), 200u);
+  EXPECT_EQ(get("/health").body(), R"({"status":"ok"})") << "API routes come first";
+  const auto text = metrics.serialize();
+  EXPECT_NE(text.find(R"(route="static")"), std::string::npos) << text;
+}
 }  // namespace
 }  // namespace sk::server::http

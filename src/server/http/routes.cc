@@ -64,6 +64,7 @@ std::optional<RouteMatch> match_session(std::span<const std::string_view> p) {
   if (p.size() == 2) {
     if (sub == "switch")
       return RouteMatch{Route::switch_turn, "/v1/sessions/:id/switch", id, {}, {}};
+    if (sub == "share") return RouteMatch{Route::share, "/v1/sessions/:id/share", id, {}, {}};
     if (sub == "participants") {
       return RouteMatch{Route::participants, "/v1/sessions/:id/participants", id, {}, {}};
     }
@@ -112,6 +113,7 @@ std::span<const verb> allowed_methods(Route route) {
     case Route::sessions:
     case Route::session_action:
     case Route::switch_turn:
+    case Route::share:
     case Route::participants:
     case Route::participant_time: return kPost;
   }

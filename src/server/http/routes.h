@@ -26,6 +26,7 @@ enum class Route {
   session,           // /v1/sessions/:id
   session_action,    // /v1/sessions/:id/{start,pause,resume,complete,cancel}
   switch_turn,       // /v1/sessions/:id/switch
+  share,             // /v1/sessions/:id/share (the web page's share links)
   participants,      // /v1/sessions/:id/participants
   participant,       // /v1/sessions/:id/participants/:pid
   participant_time,  // /v1/sessions/:id/participants/:pid/time
