@@ -69,8 +69,8 @@ class Security : public ::testing::Test {
  protected:
   Instance& launch(std::vector<std::string> env, std::vector<std::string> args = {}) {
     env.push_back("JWT_SECRET=" + kSecret);
-    instances_.push_back(std::make_unique<Instance>(
-        "S" + std::to_string(instances_.size()), env, args));
+    instances_.push_back(
+        std::make_unique<Instance>("S" + std::to_string(instances_.size()), env, args));
     return *instances_.back();
   }
   void TearDown() override { stop_all(instances_, HasFailure()); }
@@ -88,10 +88,10 @@ TEST_F(Security, ShareLinkTokensOnTheRealEngine) {
   const auto id = created.json()["data"]["session_id"].str();
   const auto other = as(s, admin, verb::post, "/v1/sessions", chess_body());
   const auto other_id = other.json()["data"]["session_id"].str();
-  EXPECT_EQ(as(s, token(auth::Role::participant, {id}, kAlice), verb::post,
-               session_path(id, "share"))
-                .status,
-            403u);
+  EXPECT_EQ(
+      as(s, token(auth::Role::participant, {id}, kAlice), verb::post, session_path(id, "share"))
+          .status,
+      403u);
   const auto shared = as(s, admin, verb::post, session_path(id, "share"));
   ASSERT_EQ(shared.status, 200u) << shared.body;
   const auto links = shared.json()["data"];
@@ -129,10 +129,10 @@ TEST_F(Security, TokensAndRolesOnRest) {
                verb::post, "/v1/sessions", chess_body())
                 .status,
             401u);
-  EXPECT_EQ(as(s, token(auth::Role::admin, {"*"}, "x", -5), verb::post, "/v1/sessions",
-               chess_body())
-                .status,
-            401u);
+  EXPECT_EQ(
+      as(s, token(auth::Role::admin, {"*"}, "x", -5), verb::post, "/v1/sessions", chess_body())
+          .status,
+      401u);
   const auto created = as(s, arbiter_all, verb::post, "/v1/sessions", chess_body());
   ASSERT_EQ(created.status, 201u) << created.body;
   const auto id = created.json()["data"]["session_id"].str();
@@ -162,8 +162,7 @@ TEST_F(Security, TokensAndRolesOnRest) {
   EXPECT_EQ(get(s, "/health").status, 200u);  // open routes stay open
   EXPECT_EQ(get(s, "/v1/time").status, 200u);
   const auto metrics = get(s, "/metrics").body;
-  EXPECT_NE(metrics.find(R"(synckairos_auth_denied_total{reason="forbidden"})"),
-            std::string::npos);
+  EXPECT_NE(metrics.find(R"(synckairos_auth_denied_total{reason="forbidden"})"), std::string::npos);
 }
 
 TEST_F(Security, TokensOnWebSocketsAndTheirExpiry) {
@@ -191,8 +190,7 @@ TEST_F(Security, TokensOnWebSocketsAndTheirExpiry) {
     EXPECT_EQ(close_code_after(other, std::chrono::seconds{5}), 4403);
   }
   // A token that expires in 2 s closes the socket then, unless renewed.
-  WsClient short_lived(s.port(),
-                       ws + "&token=" + token(auth::Role::participant, {id}, kAlice, 2));
+  WsClient short_lived(s.port(), ws + "&token=" + token(auth::Role::participant, {id}, kAlice, 2));
   EXPECT_EQ(short_lived.next_of_type("STATE_SYNC")["state"]["session_id"].str(), id);
   WsClient renewed(s.port(), ws + "&token=" + token(auth::Role::participant, {id}, kAlice, 2));
   renewed.next_of_type("STATE_SYNC");

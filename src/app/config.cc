@@ -180,8 +180,7 @@ ParseOutcome parse_config(int argc, char** argv, Config& c) {
       ->envname("JWT_PUBLIC_KEY_FILE");
   app.add_option("--jwt-issuer", c.jwt_issuer, "Required `iss` of tokens (empty: not checked)")
       ->envname("JWT_ISSUER");
-  app.add_option("--jwt-audience", c.jwt_audience,
-                 "Required `aud` of tokens (empty: not checked)")
+  app.add_option("--jwt-audience", c.jwt_audience, "Required `aud` of tokens (empty: not checked)")
       ->envname("JWT_AUDIENCE");
   app.add_option("--jwt-leeway-s", c.jwt_leeway_s, "Clock skew forgiven on exp and nbf")
       ->envname("JWT_LEEWAY_S")

@@ -16,7 +16,7 @@
 namespace sk::server::auth {
 
 struct ShareTokens {
-  std::string host;    // role arbiter, sub "host"
+  std::string host;  // role arbiter, sub "host"
   // Role participant, with a fresh random UUID as sub that names no participant: it
   // reads, and can never switch (a participant token's sub must be a UUID).
   std::string viewer;

@@ -150,7 +150,8 @@ void add_rate_headers(Response& res, const limits::RateDecision& d) {
   res.set("RateLimit-Limit", std::to_string(d.limit));
   res.set("RateLimit-Remaining", std::to_string(d.remaining));
   res.set("RateLimit-Reset", std::to_string(d.reset_s));
-  if (!d.allowed) res.set(field::retry_after, std::to_string(std::max<std::int64_t>(1, d.retry_after_s)));
+  if (!d.allowed)
+    res.set(field::retry_after, std::to_string(std::max<std::int64_t>(1, d.retry_after_s)));
 }
 
 }  // namespace
@@ -188,8 +189,7 @@ asio::awaitable<Admission> Router::admit(const Request& req, const RouteMatch& r
   co_return co_await guard.admit(entry);
 }
 
-asio::awaitable<Admission> Router::admit_upgrade(const Request& req,
-                                                 asio::ip::address peer) {
+asio::awaitable<Admission> Router::admit_upgrade(const Request& req, asio::ip::address peer) {
   if (!options_.guard) co_return Admission{};
   const auto& guard = *options_.guard;
   const std::string_view target = req.target();

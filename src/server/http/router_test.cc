@@ -18,8 +18,8 @@
 #include "engine/test_support.h"
 #include "server/auth/token_forge.h"
 #include "server/auth/token_minter.h"
-#include "server/web/web_assets.h"
 #include "server/limits/memory_rate_limiter.h"
+#include "server/web/web_assets.h"
 
 namespace sk::server::http {
 namespace {
@@ -285,7 +285,6 @@ TEST_F(RouterTest, MetricLabelsComeFromFixedSets) {
   }
 }
 
-
 // ---------------------------------------------------------------------------
 // Auth and rate limits (SPEC §7): the router with a RequestGuard, a real HS256
 // verifier and a real in-memory limiter on the stub's ManualClock.
@@ -302,8 +301,8 @@ class GuardedRouterTest : public RouterTest {
     options.switch_limit = {2, std::chrono::seconds{1}};
   }
 
-  std::string token(auth::Role role, std::vector<std::string> covered,
-                    std::string sub = kPid, std::int64_t ttl_s = 600) {
+  std::string token(auth::Role role, std::vector<std::string> covered, std::string sub = kPid,
+                    std::int64_t ttl_s = 600) {
     auth::Claims c;
     c.sub = std::move(sub);
     c.role = role;
@@ -404,8 +403,9 @@ TEST_F(GuardedRouterTest, RolesDecideWhatATokenMayDo) {
   const auto arbiter = token(auth::Role::arbiter, {kId});
   const auto arbiter_all = token(auth::Role::arbiter, {"*"});
   const auto admin = token(auth::Role::admin, {kOther});
-  const std::string create = R"({"sync_mode":"per_participant","participants":[{"participant_id":")" +
-                             kPid + R"(","total_time_ms":60000}]})";
+  const std::string create =
+      R"({"sync_mode":"per_participant","participants":[{"participant_id":")" + kPid +
+      R"(","total_time_ms":60000}]})";
 
   EXPECT_EQ(status_of(participant, verb::get, s), 200u);
   EXPECT_EQ(status_of(participant, verb::get, "/v1/sessions/" + kOther), 403u);
@@ -501,11 +501,11 @@ TEST_F(GuardedRouterTest, LimiterDownFailsOpenForReadsAndClosedForWrites) {
   EXPECT_EQ(send("/v1/sessions/" + kId + "/pause", verb::post), 503u);
 }
 
-
 // The token of `who` ("host", "viewer" or a participant id) in a share answer.
 std::string share_token(const std::string& body, const std::string& who) {
-  std::string marker = who == "host" || who == "viewer" ? "\"" + who + "\":{\"token\":\""
-                                                       : "\"participant_id\":\"" + who + "\",\"token\":\"";
+  std::string marker = who == "host" || who == "viewer"
+                           ? "\"" + who + "\":{\"token\":\""
+                           : "\"participant_id\":\"" + who + "\",\"token\":\"";
   const auto at = body.find(marker);
   if (at == std::string::npos) return {};
   const auto start = at + marker.size();
@@ -596,15 +596,14 @@ TEST_F(GuardedRouterTest, ShareLinksTokensOpenWhatEachHolderMayDo) {
 // A server that verifies tokens it cannot sign says so instead of failing.
 TEST_F(GuardedRouterTest, ShareOnAVerifyOnlyServerSaysItCannotMint) {
   build();
-  const auto res =
-      [&] {
-        Request req{verb::post, "/v1/sessions/" + kId + "/share", 11};
-        req.set(field::authorization, "Bearer " + token(auth::Role::admin, {"*"}));
-        auto future = asio::co_spawn(io, guarded_ptr->handle(std::move(req)), asio::use_future);
-        io.restart();
-        io.run();
-        return future.get();
-      }();
+  const auto res = [&] {
+    Request req{verb::post, "/v1/sessions/" + kId + "/share", 11};
+    req.set(field::authorization, "Bearer " + token(auth::Role::admin, {"*"}));
+    auto future = asio::co_spawn(io, guarded_ptr->handle(std::move(req)), asio::use_future);
+    io.restart();
+    io.run();
+    return future.get();
+  }();
   ASSERT_EQ(res.result_int(), 200u) << res.body();
   EXPECT_NE(res.body().find(R"("auth":true,"can_mint":false,"expires_at":null)"), std::string::npos)
       << res.body();
@@ -663,8 +662,8 @@ TEST_F(WebPageRouterTest, ServesThePageWithValidatorsAndAStrictPolicy) {
 }
 
 TEST_F(WebPageRouterTest, OnlyItsOwnFilesAndNeverOverTheApi) {
-  for (const auto* path : {"/nope.js", "/../CMakeLists.txt", "/web/index.html", "/sdk/../web/index.html",
-                           "/src/index.js"}) {
+  for (const auto* path : {"/nope.js", "/../CMakeLists.txt", "/web/index.html",
+                           "/sdk/../web/index.html", "/src/index.js"}) {
     EXPECT_EQ(get(path).result_int(), 404u) << path;
   }
   EXPECT_EQ(get("/", verb::post).result_int(), 404u);

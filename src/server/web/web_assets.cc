@@ -1,12 +1,11 @@
 #include "server/web/web_assets.h"
 
 #include <array>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
-
-#include <cstdio>
 
 namespace sk::server::web {
 

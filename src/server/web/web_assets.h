@@ -20,7 +20,7 @@ namespace sk::server::web {
 struct WebAsset {
   std::string_view content_type;
   std::string body;
-  std::string etag;  // a strong validator: the quoted FNV-1a hash of the body
+  std::string etag;      // a strong validator: the quoted FNV-1a hash of the body
   bool is_page = false;  // an HTML document (gets the Content-Security-Policy)
 };
 
