@@ -185,7 +185,7 @@ void start_audit(AuditParts& parts, const Config& config, asio::any_io_executor 
                  const domain::Clock& clock, spdlog::logger& log) {
   if (!parts.enabled()) return;
   if (parts.group_commit) return;  // DURABILITY=sync: commits start with the writes
-  if (!parts.queue) {  // the Redis engine: consume the audit streams
+  if (!parts.queue) {              // the Redis engine: consume the audit streams
     if (!config.audit_consume) {
       log.info(R"("msg":"audit streams left to other instances","audit_consume":false)");
       return;

@@ -79,10 +79,10 @@ struct Config {
   // Rate limits (0 turns one off), each so many requests per window; shared across
   // instances in Redis on the Redis engine.
   std::int64_t rate_limit_window_ms = 1000;
-  std::int64_t rate_limit_client_max = 200;      // per client: token sub, else address
-  std::int64_t rate_limit_switch_max = 50;       // per session, switch requests
-  std::int64_t rate_limit_ws_connect_max = 50;   // per address, WebSocket upgrades
-  std::string trusted_proxies;  // addresses/CIDRs whose X-Forwarded-For is believed
+  std::int64_t rate_limit_client_max = 200;     // per client: token sub, else address
+  std::int64_t rate_limit_switch_max = 50;      // per session, switch requests
+  std::int64_t rate_limit_ws_connect_max = 50;  // per address, WebSocket upgrades
+  std::string trusted_proxies;                  // addresses/CIDRs whose X-Forwarded-For is believed
 
   // `synckairos token`: mints an HS256 token with JWT_SECRET and prints it.
   struct TokenRequest {

@@ -33,7 +33,7 @@ std::optional<server::auth::TokenVerifier> make_verifier(const Config& c) {
   }
   if (!c.jwt_public_key_file.empty()) {
     auto v = server::auth::TokenVerifier::from_public_key_file(c.jwt_public_key_file,
-                                                                verifier_options(c));
+                                                               verifier_options(c));
     if (!v) {
       const auto& e = v.error();
       throw std::invalid_argument("JWT_PUBLIC_KEY_FILE: " +

@@ -50,18 +50,19 @@ class Instance {
     // is never dropped as silent: keep-alive is not what these tests are about.
     // (A flag may be given once only: a test's own value replaces the default.)
     std::vector<std::string> args = extra_args;
-    const std::vector<std::pair<std::string, std::string>> defaults{{"--host", "127.0.0.1"},
-                                                                    {"--port", "0"},
-                                                                    {"--threads", "2"},
-                                                                    {"--heartbeat-ms", "30000"},
-                                                                    {"--drain-timeout-ms", "3000"},
-                                                                    // One client (127.0.0.1)
-                                                                    // plays every part here:
-                                                                    // rate limits are for the
-                                                                    // tests that set them.
-                                                                    {"--rate-limit-client-max", "0"},
-                                                                    {"--rate-limit-switch-max", "0"},
-                                                                    {"--rate-limit-ws-connect-max", "0"}};
+    const std::vector<std::pair<std::string, std::string>> defaults{
+        {"--host", "127.0.0.1"},
+        {"--port", "0"},
+        {"--threads", "2"},
+        {"--heartbeat-ms", "30000"},
+        {"--drain-timeout-ms", "3000"},
+        // One client (127.0.0.1)
+        // plays every part here:
+        // rate limits are for the
+        // tests that set them.
+        {"--rate-limit-client-max", "0"},
+        {"--rate-limit-switch-max", "0"},
+        {"--rate-limit-ws-connect-max", "0"}};
     for (const auto& [flag, value] : defaults) {
       if (std::find(extra_args.begin(), extra_args.end(), flag) != extra_args.end()) continue;
       args.push_back(flag);

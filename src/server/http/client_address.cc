@@ -97,8 +97,8 @@ std::string client_address(const ip::address& peer, std::string_view forwarded_f
     const auto comma = forwarded_for.rfind(',');
     const auto item =
         trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
-    forwarded_for = comma == std::string_view::npos ? std::string_view{}
-                                                    : forwarded_for.substr(0, comma);
+    forwarded_for =
+        comma == std::string_view::npos ? std::string_view{} : forwarded_for.substr(0, comma);
     const auto hop = parse_address(item);
     if (!hop) break;
     found = hop->to_string();

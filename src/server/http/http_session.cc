@@ -186,13 +186,13 @@ asio::awaitable<void> run_http_session(beast::tcp_stream stream, SessionContext 
             admission.refused->code != domain::ErrorCode::forbidden) {
           // Over a limit (or the limiter is down): refused before the upgrade, which
           // is the cheap answer, with Retry-After for clients that read it.
-          co_await send_and_close(stream, ctx.router.upgrade_refusal(req, admission), ctx.idle_timeout);
+          co_await send_and_close(stream, ctx.router.upgrade_refusal(req, admission),
+                                  ctx.idle_timeout);
           break;
         }
         stream.expires_never();
         ctx.hub.accept(std::move(stream), std::move(req),
-                       ws::WsAdmission{std::move(admission.refused),
-                                       admission.token_expires_at_ms},
+                       ws::WsAdmission{std::move(admission.refused), admission.token_expires_at_ms},
                        std::move(slot));
         co_return;
       }

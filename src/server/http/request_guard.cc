@@ -58,7 +58,8 @@ void RequestGuard::deny(std::string_view status, std::string_view reason, const 
   if (status == "unauthorized" || status == "forbidden") {
     metrics_.auth_denied(status == "forbidden" ? std::string_view{"forbidden"} : reason);
   }
-  if (options_.on_denied) options_.on_denied(Denial{status, reason, entry.client, subject, entry.what});
+  if (options_.on_denied)
+    options_.on_denied(Denial{status, reason, entry.client, subject, entry.what});
 }
 
 asio::awaitable<bool> RequestGuard::take(std::string key, const limits::RateLimit& limit,
@@ -101,13 +102,14 @@ asio::awaitable<Admission> RequestGuard::admit(const Entry& entry) const {
   // Rate limits first: the key is the token's sub only once the token has verified,
   // so a forged token cannot pick someone else's bucket (or a fresh one).
   if (entry.ws_connect) {
-    const bool ok = co_await take("ws:ip:" + entry.client, options_.ws_connect_limit,
-                                  "ws_connect", entry, admission);
+    const bool ok = co_await take("ws:ip:" + entry.client, options_.ws_connect_limit, "ws_connect",
+                                  entry, admission);
     if (!ok) co_return admission;
   } else {
     std::string key =
         admission.claims ? "client:sub:" + admission.claims->sub : "client:ip:" + entry.client;
-    const bool ok = co_await take(std::move(key), options_.client_limit, "client", entry, admission);
+    const bool ok =
+        co_await take(std::move(key), options_.client_limit, "client", entry, admission);
     if (!ok) co_return admission;
   }
 

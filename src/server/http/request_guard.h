@@ -31,19 +31,19 @@ namespace sk::server::http {
 
 // What a denial log line says. Never any part of the token.
 struct Denial {
-  std::string_view status;  // "unauthorized", "forbidden", "rate_limited", "limiter_unavailable"
-  std::string_view reason;  // e.g. "expired", "the token does not cover this session", "switch"
-  std::string_view client;  // the client's address
-  std::string_view subject; // the token's sub, when it verified
-  std::string_view what;    // the route pattern, or "/ws"
+  std::string_view status;   // "unauthorized", "forbidden", "rate_limited", "limiter_unavailable"
+  std::string_view reason;   // e.g. "expired", "the token does not cover this session", "switch"
+  std::string_view client;   // the client's address
+  std::string_view subject;  // the token's sub, when it verified
+  std::string_view what;     // the route pattern, or "/ws"
 };
 
 struct GuardOptions {
   const auth::TokenVerifier* verifier = nullptr;  // null: auth off, every request allowed
-  limits::RateLimiter* limiter = nullptr;          // null: no rate limits
-  limits::RateLimit client_limit;                  // per client, every guarded request
-  limits::RateLimit switch_limit;                  // per session, switch only
-  limits::RateLimit ws_connect_limit;              // per address, WebSocket upgrades
+  limits::RateLimiter* limiter = nullptr;         // null: no rate limits
+  limits::RateLimit client_limit;                 // per client, every guarded request
+  limits::RateLimit switch_limit;                 // per session, switch only
+  limits::RateLimit ws_connect_limit;             // per address, WebSocket upgrades
   TrustedProxies trusted_proxies;
   std::int64_t token_leeway_s = 0;  // the verifier's, for a WebSocket's close at expiry
   std::function<void(const Denial&)> on_denied;  // for the log; may be empty
@@ -61,8 +61,8 @@ struct Entry {
 };
 
 struct Admission {
-  std::optional<domain::Error> refused;  // answer with this (401, 403, 429 or 503)
-  std::optional<auth::Claims> claims;    // auth is on and the token verified
+  std::optional<domain::Error> refused;            // answer with this (401, 403, 429 or 503)
+  std::optional<auth::Claims> claims;              // auth is on and the token verified
   std::optional<domain::Uuid> acting_participant;  // a participant's switch
   std::optional<limits::RateDecision> rate;        // for RateLimit-* and Retry-After
   // When the verified token stops being valid (exp + leeway, unix ms).

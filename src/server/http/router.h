@@ -47,8 +47,7 @@ class Router {
          RouterOptions options);
 
   // `peer`: the socket's remote address (the client, or a trusted proxy before it).
-  boost::asio::awaitable<Response> handle(Request request,
-                                          boost::asio::ip::address peer = {});
+  boost::asio::awaitable<Response> handle(Request request, boost::asio::ip::address peer = {});
   // A WebSocket upgrade of /ws?sessionId=...: its token (the `token` query parameter,
   // or an Authorization header) checked for reading that session, and the
   // per-address connect limit. An empty admission when there is no guard.

@@ -84,7 +84,8 @@ constexpr std::uint16_t kCloseForbidden = 4403;
 
 websocket::close_code close_code_for(const domain::Error& e) {
   switch (e.code) {
-    case domain::ErrorCode::unauthorized: return static_cast<websocket::close_code>(kCloseUnauthorized);
+    case domain::ErrorCode::unauthorized:
+      return static_cast<websocket::close_code>(kCloseUnauthorized);
     case domain::ErrorCode::forbidden: return static_cast<websocket::close_code>(kCloseForbidden);
     default: return websocket::close_code::try_again_later;
   }
