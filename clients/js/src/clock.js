@@ -54,6 +54,7 @@ export class ServerClock {
     this._lastReturned = -Infinity;
     this._synced = false;
     this._count = 0;
+    this._rate = this._slewMsPerS;
   }
 
   get synced() { return this._synced; }
@@ -80,6 +81,10 @@ export class ServerClock {
     this._slew(local);
     this._target = estimate.offsetMs;
     this._uncertainty = estimate.uncertaintyMs;
+    // The rate is fixed per correction, so a correction of any size ends within about
+    // CONVERGE_S (or at slewMsPerS, if that is faster), at most at half speed.
+    this._rate = Math.min(MAX_SLEW_MS_PER_S,
+      Math.max(this._slewMsPerS, Math.abs(this._target - this._applied) / CONVERGE_S));
     if (!this._synced || this._count <= INITIAL_SAMPLES) {
       // Nothing was shown from this clock yet (or only for the first few ms): a jump is
       // harmless; now() still never returns less than it already did.
@@ -99,15 +104,14 @@ export class ServerClock {
     return value;
   }
 
-  // Moves the applied offset toward the target at slewMsPerS (faster for big
-  // corrections, but below 1000 ms/s so that local + offset still only goes up).
+  // Moves the applied offset toward the target at the correction's rate (below
+  // 1000 ms/s, so that local + offset still only goes up).
   _slew(local) {
     const dt = local - this._appliedAt;
     this._appliedAt = local;
     const diff = this._target - this._applied;
     if (diff === 0 || !(dt > 0)) return;
-    const rate = Math.min(MAX_SLEW_MS_PER_S, Math.max(this._slewMsPerS, Math.abs(diff) / CONVERGE_S));
-    const step = (rate * dt) / 1000;
+    const step = (this._rate * dt) / 1000;
     this._applied = Math.abs(diff) <= step ? this._target : this._applied + Math.sign(diff) * step;
   }
 }
