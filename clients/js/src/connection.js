@@ -271,6 +271,7 @@ export class SessionConnection {
     const generation = this._generation;
     let ws;
     try {
+      if (!WS) throw new Error('no WebSocket constructor');
       ws = new WS(this._client.webSocketUrl(this.sessionId));
     } catch (e) {
       this._socketNeverOpened(probe, e);

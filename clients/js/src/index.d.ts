@@ -137,7 +137,8 @@ export interface ClientOptions {
   /** Bearer on every call and ?token= on /ws; a function is asked each time. */
   token?: string | (() => string | undefined | null);
   fetch?: typeof fetch;
-  WebSocket?: typeof WebSocket;
+  /** Default globalThis.WebSocket; null: none (the connection long-polls). */
+  WebSocket?: typeof WebSocket | null;
   /** Per request, default 10000 (long polls get waitMs on top). */
   timeoutMs?: number;
 }

@@ -16,6 +16,8 @@ export class SyncKairosClient {
     this.baseUrl = String(base).replace(/\/+$/, '');
     this._token = options.token;
     this._fetch = options.fetch;
+    // Given as null (or undefined, explicitly): there is no WebSocket, poll instead.
+    this._hasWebSocketOption = 'WebSocket' in options;
     this._WebSocket = options.WebSocket;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
@@ -28,7 +30,7 @@ export class SyncKairosClient {
 
   /** The WebSocket constructor to use, or undefined when there is none. */
   webSocketClass() {
-    return this._WebSocket ?? globalThis.WebSocket;
+    return (this._hasWebSocketOption ? this._WebSocket : globalThis.WebSocket) ?? undefined;
   }
 
   /** ws(s)://host/ws?sessionId=…&token=… */
