@@ -245,16 +245,20 @@ export class SessionConnection {
       this.lastError = err;
       this._emit('error', err);
     }
-    this._setState('disconnected');
-    if (this._offline) return;
+    if (this._offline) {
+      this._setState('disconnected');
+      return;
+    }
     const delay = delayMs ?? fullJitterDelay(this._attempt, { ...this._o.backoff, random: this._o.random });
     this._attempt++;
+    // Scheduled before the state is announced, so listeners can show "retry in …".
     this._retryAt = this.clock.localNow() + delay;
     this._retryTimer = setTimeout(() => {
       this._retryTimer = undefined;
       this._retryAt = null;
       this._attemptNow();
     }, delay);
+    this._setState('disconnected');
   }
 
   _succeeded() {
