@@ -44,7 +44,6 @@ let units = [];          // one clock tile each: a participant, a team (per_grou
 let unitsKey = '';
 let stopTick = null;
 let everConnected = false;
-let retryAt = null;
 let connTimer = null;
 let bannerTimer = null;
 let lastLow = new Map(); // unit key → was low at the last paint (for the beep)
@@ -420,12 +419,10 @@ function connLabel() {
     return conn.transport === 'polling' ? ['long-polling', 'polling'] : ['connected', 'connected'];
   }
   if (conn.state === 'connecting') return [everConnected ? 'reconnecting…' : 'connecting…', 'connecting'];
+  // The SDK's retryInMs counts down by itself; it is null until the next attempt is scheduled.
   const inMs = conn.retryInMs;
-  if (retryAt == null && typeof inMs === 'number') retryAt = Date.now() + inMs;
-  if (retryAt != null) {
-    return [`reconnecting in ${Math.max(0, Math.ceil((retryAt - Date.now()) / 1000))} s`, 'retrying'];
-  }
-  return ['disconnected', 'offline'];
+  if (typeof inMs === 'number') return [`reconnecting in ${Math.max(0, Math.ceil(inMs / 1000))} s`, 'retrying'];
+  return [everConnected ? 'reconnecting…' : 'connecting…', 'retrying'];
 }
 
 function renderConn() {
@@ -439,7 +436,7 @@ function renderConn() {
   el.dataset.conn = kind;
   el.title = conn?.lastError && kind !== 'connected' ? describeError(conn.lastError) : '';
   // Counting down "reconnecting in N s" needs a timer, but only while it shows.
-  const counting = kind === 'retrying';
+  const counting = kind === 'retrying' || kind === 'offline' && !fatal;
   if (counting && !connTimer) connTimer = setInterval(renderConn, 250);
   if (!counting && connTimer) { clearInterval(connTimer); connTimer = null; }
   if (!session() && !fatal) {
@@ -460,17 +457,27 @@ function renderSync() {
 
 // ---- actions ----------------------------------------------------------------
 
-let busy = false;
+// Errors of an action in words (a toast). A guarded switch that lost to another tap
+// (409) is fine: the other one won.
 async function act(fn) {
-  if (busy) return;
-  busy = true;
   try {
     await fn();
   } catch (e) {
-    // A guarded switch that lost to another tap is fine: the other one won.
     if (e?.code !== 'CONFLICT') toast(describeError(e));
+  }
+}
+
+// One switch in flight at a time: a double tap sends one request (the version guard
+// covers taps on two screens).
+let switching = false;
+async function doSwitch(o) {
+  if (switching) return;
+  switching = true;
+  stats.lastSwitchClickAt = epochNow();
+  try {
+    await act(() => client.switchTurn(sessionId, o));
   } finally {
-    busy = false;
+    switching = false;
   }
 }
 
@@ -494,22 +501,22 @@ function activate(u) {
   }
   // host
   if (u.pids.includes(active) || u.kind !== 'participant') return switchFrom(active);
-  return act(() => client.switchTurn(sessionId, { nextParticipantId: u.pids[0], expectedVersion: s.version }));
+  return doSwitch({ nextParticipantId: u.pids[0], currentParticipantId: active });
 }
 
 function activateParticipant(pid) {
   const s = session();
   if (!s || fatal || s.status !== 'running') return;
   if (role === 'host' && pid !== s.active_participant_id) {
-    return act(() => client.switchTurn(sessionId, { nextParticipantId: pid, expectedVersion: s.version }));
+    return doSwitch({ nextParticipantId: pid, currentParticipantId: s.active_participant_id });
   }
   if ((role === 'host' || pid === me) && pid === s.active_participant_id) return switchFrom(pid);
 }
 
 function switchFrom(pid) {
-  const s = session();
-  stats.lastSwitchClickAt = epochNow();
-  return act(() => client.switchTurn(sessionId, { currentParticipantId: pid, expectedVersion: s.version }));
+  // Guarded by who is on turn, not by version: a double tap is refused (409), while a
+  // tap right after an unrelated change (time added) still goes through.
+  return doSwitch({ currentParticipantId: pid });
 }
 
 function adjust(u, sign) {
@@ -533,7 +540,7 @@ function wireControls() {
   control('#start', () => client.start(sessionId));
   control('#pause', () => client.pause(sessionId));
   control('#resume', () => client.resume(sessionId));
-  control('#switch', () => { const s = session(); return client.switchTurn(sessionId, { currentParticipantId: s.active_participant_id, expectedVersion: s.version }); });
+  $('#switch').addEventListener('click', (ev) => { ev.currentTarget.blur(); switchFrom(session().active_participant_id); });
   // Finish asks twice, without a blocking dialog.
   const done = $('#complete');
   done.addEventListener('click', () => {
@@ -605,8 +612,6 @@ function boot() {
   conn.on('update', () => render());
   conn.on('state', (st) => {
     if (st === 'connected') everConnected = true;
-    retryAt = null;
-    if (st === 'disconnected' && typeof conn.retryInMs === 'number') retryAt = Date.now() + conn.retryInMs;
     renderConn();
   });
   conn.on('sync', renderSync);
