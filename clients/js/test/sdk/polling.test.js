@@ -5,15 +5,12 @@ import { startServer } from '../support/server.js';
 import { SyncKairosClient } from '../../src/index.js';
 import { sessionBody, waitFor, nextEvent, record, assertIncreasing, instrumentedWebSocket } from './helpers.js';
 
-// A SIGTERM drain waits for in-flight long polls, even ones whose client has gone
-// (up to 15 s): keep it short so stopping the test servers is quick.
-const ARGS = ['--drain-timeout-ms', '500'];
 let server;
 let client;
 const open = [];
 
 before(async () => {
-  server = await startServer({ args: ARGS });
+  server = await startServer();
   client = new SyncKairosClient({ baseUrl: server.url });
 });
 after(async () => {
@@ -114,7 +111,7 @@ test('polling: a deleted session emits deleted (404 on the poll)', async () => {
 });
 
 test('polling: the server going away → disconnected with a retry, then back', async (t) => {
-  const local = await startServer({ args: ARGS });
+  const local = await startServer();
   try {
     const c = new SyncKairosClient({ baseUrl: local.url, WebSocket: null, timeoutMs: 2000 });
     const body = sessionBody();

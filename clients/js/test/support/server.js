@@ -22,8 +22,12 @@ export const serverBinary =
   process.env.SYNCKAIROS_BIN || resolve(clientsJs, '../../build/debug/src/app/synckairos');
 
 // Tests hammer one client address: the server's rate limits would turn that into 429s.
+// A SIGTERM drain waits for in-flight long polls, even ones whose client has gone away,
+// up to the drain timeout (15 s): 1 s keeps stop() and restart() quick. Arguments given
+// by the caller come after these and win.
 const QUIET_DEFAULTS = [
   '--log-level', 'warn',
+  '--drain-timeout-ms', '1000',
   '--rate-limit-client-max', '0',
   '--rate-limit-switch-max', '0',
   '--rate-limit-ws-connect-max', '0',
