@@ -206,3 +206,41 @@ test('auth on: the viewer link from share opens the clock read-only', { todo: 's
     await ctx.close();
   }
 });
+
+test('each preset runs live: the host starts it and switches, every mode draws its clocks', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const out = {};
+  try {
+    const page = await openPage(ctx, `${open.url}/`);
+    await page.waitForSelector('#preset-buttons .preset');
+    const tiles = { 'chess-5-3': 2, 'exam-60': 1, debate: 2, 'turn-30': 3, stopwatch: 1 };
+    for (const [preset, count] of Object.entries(tiles)) {
+      await page.click(`.preset[data-preset="${preset}"]`);
+      await page.click('#create');
+      await page.waitForSelector('#result:not([hidden])');
+      const hostHref = await page.getAttribute('#open-host', 'href');
+      await page.click('#another');
+      const host = await openPage(ctx, hostHref);
+      await waitLive(host);
+      assert.equal(await host.$$eval('#clocks .tile', (t) => t.length), count, `${preset}: tiles`);
+      await host.click('#start');
+      await host.waitForFunction(() => document.querySelector('.tile.running'));
+      const first = await host.$eval('.tile.running', (t) => ({ unit: t.dataset.unit, text: t.querySelector('.digits').textContent }));
+      await host.waitForFunction((f) => document.querySelector('.tile.running .digits').textContent !== f, first.text, { timeout: 5000 });
+      let switched = null;
+      if (count > 1) {
+        await host.keyboard.press('Space');
+        await host.waitForFunction((u) => document.querySelector('.tile.running')?.dataset.unit !== u, first.unit, { timeout: 5000 });
+        switched = await host.$eval('.tile.running', (t) => t.dataset.unit);
+        assert.notEqual(switched, first.unit);
+      }
+      out[preset] = { tiles: count, firstShown: first.text, switched: switched !== null };
+      await shot(host, `mode-${preset}`);
+      assert.deepEqual(host.problems, []);
+      await host.close();
+    }
+    figures.modes = out;
+  } finally {
+    await ctx.close();
+  }
+});

@@ -151,3 +151,24 @@ test('the server restarts: "reconnecting in N s", then the recovered session, st
     await ctx.close();
   }
 });
+
+test('no WebSocket at all (a proxy that refuses it): long-polling, and the clock still follows', async () => {
+  const { id, pids: [white, black] } = await createChess(server, { title: 'Long-polling' });
+  await apiOk(server, 'POST', `/v1/sessions/${id}/start`);
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    await ctx.routeWebSocket(/\/ws/, (ws) => ws.close({ code: 1011, reason: 'no websockets here' }));
+    const page = await openPage(ctx, clockUrl(server, id, 'viewer'));
+    await page.waitForFunction(() => document.querySelector('#conn').textContent === 'long-polling' &&
+      document.querySelector('#clocks .tile'), null, { timeout: 30000 });
+    await waitDigitsChange(page, white);
+    const t0 = Date.now();
+    await apiOk(server, 'POST', `/v1/sessions/${id}/switch`, { body: { current_participant_id: white } });
+    await page.waitForFunction((b) => document.querySelector('.tile.running')?.dataset.participantId === b, black, { timeout: 10000 });
+    figures.longPolling = { switchSeenMs: Date.now() - t0 };
+    await shot(page, 'live-long-polling');
+    assert.deepEqual(page.problems.filter((x) => !/WebSocket/i.test(x)), []);
+  } finally {
+    await ctx.close();
+  }
+});
