@@ -16,7 +16,8 @@ const DEFAULTS = {
 };
 const PONG_WAIT_MS = 2000;        // a sync sample that takes longer is useless anyway
 const PING_KEY_TTL_MS = 30000;    // forget unanswered pings
-const GOING_AWAY_DELAY_MS = 250;  // 1001 (restart): come back soon, jittered in [0, this)
+const GOING_AWAY_DELAY_MS = 250;
+const ERROR_GRACE_MS = 50;      // after 'error', how long a 'close' (with its code) may take  // 1001 (restart): come back soon, jittered in [0, this)
 
 // Close codes (SPEC §4 and the server's private range mirroring HTTP statuses).
 const CLOSE_NORMAL = 1000;
@@ -306,17 +307,25 @@ export class SessionConnection {
       }
       if (ws === this._ws) this._onMessage(ws, msg);
     };
-    ws.onerror = () => { /* the close event follows and carries the code */ };
-    ws.onclose = (ev) => {
+    // Browsers follow 'error' with 'close' (which carries the code); Node 20's WebSocket
+    // may fire only 'error' for a refused connection and stay CONNECTING for ever. So an
+    // error ends the socket too, a moment later unless the close came first.
+    let ended = false;
+    /** @param {{ code: number, reason?: string }} ev */
+    const end = (ev) => {
+      if (ended) return;
+      ended = true;
       clearTimeout(openTimer);
       const refused = ev.code === CLOSE_UNAUTHORIZED || ev.code === CLOSE_FORBIDDEN || ev.code === CLOSE_POLICY;
       if (ws === this._probe) {
+        this._dropSocket(ws);
         this._probe = null;
         if (refused) this._onSocketClosed(ev, refusal);
         else this._scheduleProbe();
         return;
       }
       if (ws !== this._ws) return;
+      this._dropSocket(ws);
       this._ws = null;
       if (!connected && !refused) {
         this._socketNeverOpened(false, new Error(`WebSocket closed (${ev.code}) before CONNECTED`));
@@ -324,6 +333,8 @@ export class SessionConnection {
       }
       this._onSocketClosed(ev, refusal);
     };
+    ws.onerror = () => { setTimeout(() => end({ code: 1006, reason: 'WebSocket error' }), ERROR_GRACE_MS); };
+    ws.onclose = (ev) => end(ev);
   }
 
   _socketNeverOpened(probe, cause) {
