@@ -316,11 +316,14 @@ export class SessionConnection {
       if (ended) return;
       ended = true;
       clearTimeout(openTimer);
-      const refused = ev.code === CLOSE_UNAUTHORIZED || ev.code === CLOSE_FORBIDDEN || ev.code === CLOSE_POLICY;
+      // 1008 before CONNECTED is a refused upgrade (a bad sessionId): retrying cannot
+      // help. After it (e.g. a message flood) a reconnect with backoff is the answer.
+      const refused = ev.code === CLOSE_UNAUTHORIZED || ev.code === CLOSE_FORBIDDEN
+        || (ev.code === CLOSE_POLICY && !connected);
       if (ws === this._probe) {
         this._dropSocket(ws);
         this._probe = null;
-        if (refused) this._onSocketClosed(ev, refusal);
+        if (refused) this._onSocketClosed(ev, refusal, connected);
         else this._scheduleProbe();
         return;
       }
@@ -331,7 +334,7 @@ export class SessionConnection {
         this._socketNeverOpened(false, new Error(`WebSocket closed (${ev.code}) before CONNECTED`));
         return;
       }
-      this._onSocketClosed(ev, refusal);
+      this._onSocketClosed(ev, refusal, connected);
     };
     ws.onerror = () => { setTimeout(() => end({ code: 1006, reason: 'WebSocket error' }), ERROR_GRACE_MS); };
     ws.onclose = (ev) => end(ev);
@@ -376,8 +379,12 @@ export class SessionConnection {
     this._syncRound();
   }
 
-  /** @param {{code: number, reason?: string}} ev @param {any} [refusal] */
-  _onSocketClosed(ev, refusal = null) {
+  /**
+   * @param {{code: number, reason?: string}} ev
+   * @param {any} refusal an ERROR frame that came before CONNECTED, if any
+   * @param {boolean} wasConnected CONNECTED had arrived on this socket
+   */
+  _onSocketClosed(ev, refusal, wasConnected) {
     this._stopSocketTimers();
     const code = ev.code;
     if (code === CLOSE_UNAUTHORIZED || code === CLOSE_FORBIDDEN) {
@@ -387,7 +394,7 @@ export class SessionConnection {
         { status: unauthorized ? 401 : 403 }));
       return;
     }
-    if (code === CLOSE_POLICY) {
+    if (code === CLOSE_POLICY && !wasConnected) {
       this._fatal(new SyncKairosError('VALIDATION_ERROR', ev.reason || 'WebSocket refused (1008)', { status: 400 }));
       return;
     }

@@ -92,6 +92,16 @@ test('an unknown session: error SESSION_NOT_FOUND, no retries', async () => {
   assert.ok(!log.states.includes('connecting'), log.states.join());
 });
 
+test('a malformed session id (close 1008 before CONNECTED): error, no retries', async () => {
+  const conn = connect(client, 'not-a-uuid', { transport: 'websocket' });
+  const log = record(conn);
+  const e = await nextEvent(conn, 'error');
+  assert.equal(e.code, 'VALIDATION_ERROR');
+  await sleep(300);
+  assert.equal(conn.state, 'disconnected');
+  assert.ok(!log.states.includes('connecting'), log.states.join());
+});
+
 test('401/403 on the socket (4401/4403): error, then no retries', async () => {
   const admin = new SyncKairosClient({ baseUrl: secured.url, token: secured.mintToken({ role: 'admin', sub: 'a', sessions: ['*'] }) });
   const body = sessionBody();
