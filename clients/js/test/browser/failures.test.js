@@ -116,3 +116,20 @@ test('a server that is down: the page keeps trying and says so', async () => {
     await ctx.close();
   }
 });
+
+test('the page says so when its scripts cannot load (the SDK missing)', async () => {
+  const { id } = await createChess(open, { title: 'No SDK' });
+  const ctx = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+  try {
+    await ctx.route('**/sdk/index.js', (route) => route.fulfill({ status: 404, body: 'missing' }));
+    for (const url of [clockUrl(open, id, 'viewer'), `${open.url}/`]) {
+      const page = await openPage(ctx, url);
+      await page.waitForFunction(() => /could not start/.test(document.querySelector('#boot-message')?.textContent), null, { timeout: 15000 });
+      assert.ok(await page.isVisible('#boot-message'));
+      if (url.includes('/clock')) await shot(page, 'error-scripts-missing');
+      await page.close();
+    }
+  } finally {
+    await ctx.close();
+  }
+});

@@ -148,6 +148,9 @@ test('the displayed time stays with the server over 10 s (seconds and tenths)', 
       }
       await sleep(37);
     }
+    // Under 10 s: tenths and the low-time colour.
+    assert.equal(await pw.$eval(`.tile[data-participant-id="${white}"]`, (t) => t.classList.contains('low')), true);
+    await shot(pw, 'live-low-time');
     const abs = (xs) => xs.map((x) => Math.abs(x));
     figures.displayError = {
       note: 'ms; render = the value the page rendered vs server truth at that instant; shown = digits on screen vs truth at the sampling instant (0 when the digits are exactly what the truth shows); both pages',

@@ -7,6 +7,8 @@
     var el = document.getElementById('boot-message');
     if (!el) return;
     el.hidden = false;
+    var title = document.getElementById('message-title');
+    if (title) title.textContent = 'The page could not start';
     el.className = 'notice error';
     el.textContent = 'The page could not start: its scripts did not load. ' +
       'Check the connection to the server and reload. (This page needs a browser with ' +

@@ -31,6 +31,7 @@ const stats = {
   expiredShownAt: null, // epoch ms when a time-out was first shown
 };
 window.skStats = stats;
+Object.defineProperty(stats, 'wakeLock', { enumerable: true, get: () => lock.held });
 const display = new Map(); // participant id → {text, remainingMs, renderedAt, renderedAtServer}
 window.skDisplay = () => Object.fromEntries(display);
 
