@@ -125,6 +125,13 @@ test('401/403 on the socket (4401/4403): error, then no retries', async () => {
   }
   assert.ok(!l403.states.includes('connecting'), l403.states.join());
 
+  // Polling gets the same answer over HTTP, and stops the same way.
+  const polled = connect(anonymous, body.session_id, { transport: 'polling' });
+  assert.equal((await nextEvent(polled, 'error')).code, 'UNAUTHORIZED');
+  await sleep(300);
+  assert.equal(polled.state, 'disconnected');
+  assert.equal(polled.retryInMs, null);
+
   // The token reaches the socket: with one, the same session connects.
   const ok = connect(admin, body.session_id);
   assert.equal((await nextEvent(ok, 'update')).session_id, body.session_id);
@@ -155,6 +162,21 @@ test('server restart (1001): reconnects, sends RECONNECT {last_version}, never g
   assert.equal(log.versions.at(-1), sw.version);
   // The restart is no error (1001 means come back soon).
   assert.ok(!log.errors.some((e) => e.code === 'UNAUTHORIZED' || e.code === 'SESSION_NOT_FOUND'));
+});
+
+test('close(): disconnected, and nothing more happens', async () => {
+  const body = sessionBody();
+  await client.createSession(body);
+  const conn = connect(client, body.session_id);
+  await nextEvent(conn, 'update');
+  conn.close();
+  const log = record(conn);
+  await client.start(body.session_id);
+  await sleep(400);
+  assert.equal(conn.state, 'disconnected');
+  assert.equal(conn.retryInMs, null);
+  assert.deepEqual(log.versions, []);
+  assert.deepEqual(log.states, []);
 });
 
 test('offline: disconnected without retrying; online: reconnects at once', async () => {

@@ -66,9 +66,12 @@ test('tick: wakes once per displayed change, not on a frame loop', async () => {
     });
   });
   const wakes = countTimers() - wakesBefore;
-  // 1.5 → 0.0 is 16 faces; a 16 ms loop would have woken ~95 times.
-  assert.deepEqual(seen, ['1.5', '1.4', '1.3', '1.2', '1.1', '1.0', '0.9', '0.8', '0.7', '0.6',
-    '0.5', '0.4', '0.3', '0.2', '0.1', '0.0'].slice(seen[0] === '1.5' ? 0 : 1));
+  // 1.5 → 0.0 is 16 faces; a 16 ms loop would have woken ~95 times. A busy machine may
+  // wake late and skip a face, so: strictly decreasing, ending at 0.0, most of them seen.
+  const tenths = seen.map((f) => Math.round(Number(f) * 10));
+  for (let i = 1; i < tenths.length; i++) assert.ok(tenths[i] < tenths[i - 1], seen.join(' '));
+  assert.equal(seen.at(-1), '0.0');
+  assert.ok(seen.length >= 12, seen.join(' '));
   assert.ok(wakes <= 25, `${wakes} timers`);
 });
 
