@@ -244,3 +244,25 @@ test('each preset runs live: the host starts it and switches, every mode draws i
     await ctx.close();
   }
 });
+
+test('the create page fits a phone (390 px): no sideways scrolling', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  try {
+    const page = await openPage(ctx, `${open.url}/`);
+    await page.waitForSelector('#preset-buttons .preset');
+    for (const preset of ['chess-5-3', 'debate']) {
+      await page.click(`.preset[data-preset="${preset}"]`);
+      const m = await page.evaluate(() => [document.scrollingElement.scrollWidth, innerWidth]);
+      assert.ok(m[0] <= m[1], `${preset}: scrollWidth ${m[0]} > ${m[1]}`);
+    }
+    await shot(page, 'create-phone');
+    await page.click('#create');
+    await page.waitForSelector('#result:not([hidden])');
+    const m = await page.evaluate(() => [document.scrollingElement.scrollWidth, innerWidth]);
+    assert.ok(m[0] <= m[1], `links: scrollWidth ${m[0]} > ${m[1]}`);
+    await shot(page, 'create-share-links-phone');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await ctx.close();
+  }
+});

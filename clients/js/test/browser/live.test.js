@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { formatDuration } from '../../src/index.js';
 import {
   launchBrowser, startPageServer, createChess, apiOk, clockUrl, openPage, waitLive,
-  runningPid, shot, recordFigures, percentile, sleep,
+  runningPid, shot, recordFigures, percentile, sleep, randomUUID,
 } from './helpers.js';
 
 let server;
@@ -282,4 +282,31 @@ test('idle: one redraw per displayed change, little work (seconds, then tenths)'
   assert.ok(tenthsRun.redraws >= 75 && tenthsRun.redraws <= 100, `tenths redraws ${tenthsRun.redraws}`);
   assert.ok(secondsRun.renderMs < 200, `renderMs ${secondsRun.renderMs}`);
   assert.ok(tenthsRun.renderMs < 500, `renderMs ${tenthsRun.renderMs}`);
+});
+
+test('a turn timer that runs out hands the turn on by itself (per_cycle, auto_advance)', async () => {
+  const a = randomUUID();
+  const b = randomUUID();
+  const body = {
+    session_id: randomUUID(), sync_mode: 'per_cycle', time_per_cycle_ms: 1500,
+    participants: [{ participant_id: a, participant_index: 0 }, { participant_id: b, participant_index: 1 }],
+    metadata: { title: 'Fast turns', names: { [a]: 'Ann', [b]: 'Bob' } },
+  };
+  const s = await apiOk(server, 'POST', '/v1/sessions', { body });
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await openPage(ctx, clockUrl(server, s.session_id, 'viewer'));
+    await waitLive(page);
+    await watchActive(page);
+    await apiOk(server, 'POST', `/v1/sessions/${s.session_id}/start`);
+    await page.waitForFunction(() => /ran out/.test(document.querySelector('#banner').textContent), null, { timeout: 5000 });
+    await page.waitForFunction(([x, y]) => {
+      const seq = window.__activeChanges.map((c) => c.pid);
+      return seq.includes(x) && seq.includes(y) && seq.lastIndexOf(x) > seq.indexOf(y);
+    }, [a, b], { timeout: 10000 });
+    assert.equal(await page.textContent('#status'), 'Running');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await ctx.close();
+  }
 });

@@ -173,6 +173,7 @@ function unitName(s, u) {
 // ---- drawing ----------------------------------------------------------------
 
 // Writes one tile's digits. The only thing that runs while the clock ticks.
+let inRender = false; // paint() inside render(): render() counts the time
 function paint(u) {
   const t0 = performance.now();
   const s = session();
@@ -196,7 +197,7 @@ function paint(u) {
   u.el.dataset.renderedAt = String(Math.round(renderedAt));
   const entry = { text, remainingMs: v.ms, renderedAt, renderedAtServer, live: v.live };
   for (const pid of u.pids) display.set(pid, entry);
-  stats.renderMs += performance.now() - t0;
+  if (!inRender) stats.renderMs += performance.now() - t0;
 }
 
 function tileFor(u) {
@@ -221,7 +222,8 @@ function tileFor(u) {
       });
     }
     u.adjustLabel = h('span', { class: 'adj-step' });
-    el.append(h('div', { class: 'adjust' }, minus, u.adjustLabel, plus));
+    u.adjust = h('div', { class: 'adjust' }, minus, u.adjustLabel, plus);
+    el.append(u.adjust);
   }
   el.addEventListener('click', () => activate(u));
   el.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') activate(u); });
@@ -229,8 +231,9 @@ function tileFor(u) {
   return el;
 }
 
+// Banks can be adjusted; a turn timer only on the turn that runs (the server says so).
 function canAdjust(s) {
-  return ['per_participant', 'per_group', 'global'].includes(s.sync_mode);
+  return ['per_participant', 'per_group', 'global', 'per_cycle'].includes(s.sync_mode);
 }
 
 function chipsFor(s) {
@@ -266,7 +269,20 @@ function render() {
   if (!s) return renderConn();
   const t0 = performance.now();
   stats.fullRenders++;
+  inRender = true;
+  try {
+    renderState(s);
+  } finally {
+    inRender = false;
+    stats.renderMs += performance.now() - t0;
+  }
+  if (fatal) return;
+  restartTicker(s);
+  renderConn();
+  lock.update();
+}
 
+function renderState(s) {
   if (role === 'player' && !participant(s, me)) {
     return fail('Not a player of this session',
       'This link names a player who is not in this session (removed, or the link is incomplete). Ask the host for your link.');
@@ -311,7 +327,11 @@ function render() {
     u.name.textContent = unitName(s, u);
     u.badge.textContent = unitExpired(s, u) ? 'time out' : mine ? 'you' : '';
     u.foot.textContent = footText(s, u);
-    if (u.adjustLabel) u.adjustLabel.textContent = fmtStep(step);
+    if (u.adjust) {
+      u.adjustLabel.textContent = fmtStep(step);
+      u.adjust.hidden = ['completed', 'cancelled', 'expired'].includes(s.status) ||
+        (s.sync_mode === 'per_cycle' && !(isActive && running));
+    }
     u.el.setAttribute('aria-label', `${unitName(s, u)}${isActive ? ', on turn' : ''}`);
     paint(u);
   }
@@ -324,10 +344,6 @@ function render() {
   renderControls(s);
   renderBanner(s);
   renderHint(s);
-  stats.renderMs += performance.now() - t0;
-  restartTicker(s);
-  renderConn();
-  lock.update();
 }
 
 function fmtStep(ms) {
@@ -354,8 +370,7 @@ function renderControls(s) {
   $('#resume').hidden = st !== 'paused';
   $('#switch').hidden = st !== 'running' || s.participants.length < 2;
   $('#complete').hidden = !['pending', 'running', 'paused'].includes(st);
-  $('#step').closest('label').hidden = !['pending', 'running', 'paused'].includes(st) ||
-    !['per_participant', 'per_group', 'global'].includes(s.sync_mode);
+  $('#step').closest('label').hidden = !['pending', 'running', 'paused'].includes(st) || !canAdjust(s);
 }
 
 function expiredNames(s) {
