@@ -16,8 +16,8 @@ const DEFAULTS = {
 };
 const PONG_WAIT_MS = 2000;        // a sync sample that takes longer is useless anyway
 const PING_KEY_TTL_MS = 30000;    // forget unanswered pings
-const GOING_AWAY_DELAY_MS = 250;
-const ERROR_GRACE_MS = 50;      // after 'error', how long a 'close' (with its code) may take  // 1001 (restart): come back soon, jittered in [0, this)
+const GOING_AWAY_DELAY_MS = 250;  // 1001 (restart): come back soon, jittered in [0, this)
+const ERROR_GRACE_MS = 50;        // after 'error', how long a 'close' (with its code) may take
 
 // Close codes (SPEC §4 and the server's private range mirroring HTTP statuses).
 const CLOSE_NORMAL = 1000;
@@ -76,7 +76,7 @@ export class SessionConnection {
     this._lastMessageAt = 0;
     /** @type {Map<number, { t0: number, resolve?: (s: {t0:number,server:number,t1:number}|null) => void }>} */
     this._pings = new Map();
-    this._syncing = false;
+    this._syncingGeneration = -1; // the _generation a sync round is running for
     this._generation = 0;      // bumps on every teardown so stale callbacks do nothing
 
     this._netTarget = options.networkEvents
@@ -198,10 +198,10 @@ export class SessionConnection {
 
   // Stops listening before closing: a dead socket's close handshake may never finish,
   // and nothing it says afterwards may reach the session any more.
-  _dropSocket(ws) {
+  _dropSocket(ws, code = CLOSE_NORMAL) {
     if (!ws) return;
     ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
-    try { ws.close(CLOSE_NORMAL); } catch { /* already closing */ }
+    try { ws.close(code); } catch { /* already closing */ }
   }
 
   _handleOffline() {
@@ -453,7 +453,7 @@ export class SessionConnection {
     const watch = () => {
       const silent = this.clock.localNow() - this._lastMessageAt;
       if (silent >= 2 * hb) {
-        this._dropSocket(ws);
+        this._dropSocket(ws, CLOSE_DEAD);
         if (ws === this._ws) this._ws = null;
         this._retryLater(new SyncKairosError('TIMEOUT', `no message from the server for ${Math.round(silent)} ms`));
         return;
@@ -501,9 +501,10 @@ export class SessionConnection {
 
   /** One round: a few samples, one after the other (not in parallel: no self-queueing). */
   async _syncRound() {
-    if (this._syncing || this._stopped) return;
-    this._syncing = true;
+    // One round at a time per transport; a round of a torn-down socket is ending anyway.
+    if (this._syncingGeneration === this._generation || this._stopped) return;
     const generation = this._generation;
+    this._syncingGeneration = generation;
     let added = 0;
     try {
       for (let i = 0; i < this._o.syncSamples; i++) {
@@ -516,7 +517,7 @@ export class SessionConnection {
         }
       }
     } finally {
-      this._syncing = false;
+      if (this._syncingGeneration === generation) this._syncingGeneration = -1;
       if (generation === this._generation && !this._stopped) {
         if (this._transport) this._scheduleResync();
         if (added > 0) this._emit('sync', this.clock);

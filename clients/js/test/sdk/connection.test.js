@@ -148,6 +148,7 @@ test('server restart (1001): reconnects, sends RECONNECT {last_version}, never g
   const started = await client.start(body.session_id);
   await waitFor(() => conn.session?.version === started.version, { what: 'the start' });
 
+  const syncsBefore = log.syncs;
   await server.restart();
   // Recovered from the audit trail on first access.
   await waitFor(() => conn.state === 'connected' && ws.log.sent.some((m) => m.type === 'RECONNECT'),
@@ -155,6 +156,7 @@ test('server restart (1001): reconnects, sends RECONNECT {last_version}, never g
   assert.ok(log.states.includes('disconnected'), log.states.join());
   const reconnect = ws.log.sent.find((m) => m.type === 'RECONNECT');
   assert.deepEqual(reconnect, { type: 'RECONNECT', last_version: started.version });
+  await waitFor(() => log.syncs > syncsBefore, { what: 'a clock sync on the new socket' });
 
   const sw = await client.switchTurn(body.session_id);
   await waitFor(() => conn.session?.version === sw.version, { what: 'the switch after the restart' });
