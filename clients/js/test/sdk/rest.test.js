@@ -180,6 +180,22 @@ test('errors: NETWORK_ERROR and TIMEOUT have status 0', async () => {
   assert.equal(t.status, 0);
 });
 
+test('errors: 429 RATE_LIMIT_EXCEEDED carries retryAfterMs from Retry-After', async () => {
+  const limited = await startServer({ args: ['--rate-limit-client-max', '2', '--rate-limit-window-ms', '60000'] });
+  try {
+    const c = new SyncKairosClient({ baseUrl: limited.url });
+    let e;
+    for (let i = 0; i < 5 && !e; i++) {
+      try { await c.getSession(uuid()); } catch (err) { if (err.code === 'RATE_LIMIT_EXCEEDED') e = err; }
+    }
+    assert.ok(e, 'no 429 after 5 requests with a limit of 2');
+    assert.equal(e.status, 429);
+    assert.ok(typeof e.retryAfterMs === 'number' && e.retryAfterMs > 0, String(e.retryAfterMs));
+  } finally {
+    await limited.stop();
+  }
+});
+
 test('auth: token on every call; 401 without, 403 outside the token\'s sessions', async () => {
   const admin = new SyncKairosClient({ baseUrl: secured.url, token: () => secured.mintToken({ role: 'admin', sub: 'admin', sessions: ['*'] }) });
   const body = sessionBody();

@@ -23,15 +23,20 @@ export const serverBinary =
 
 // Tests hammer one client address: the server's rate limits would turn that into 429s.
 // A SIGTERM drain waits for in-flight long polls, even ones whose client has gone away,
-// up to the drain timeout (15 s): 1 s keeps stop() and restart() quick. Arguments given
-// by the caller come after these and win.
+// up to the drain timeout (15 s): 1 s keeps stop() and restart() quick. A flag the caller
+// gives replaces its default (the server refuses most flags given twice).
 const QUIET_DEFAULTS = [
-  '--log-level', 'warn',
-  '--drain-timeout-ms', '1000',
-  '--rate-limit-client-max', '0',
-  '--rate-limit-switch-max', '0',
-  '--rate-limit-ws-connect-max', '0',
+  ['--log-level', 'warn'],
+  ['--drain-timeout-ms', '1000'],
+  ['--rate-limit-client-max', '0'],
+  ['--rate-limit-switch-max', '0'],
+  ['--rate-limit-ws-connect-max', '0'],
 ];
+
+function defaultsNotIn(args) {
+  const given = (flag) => args.some((a) => a === flag || a.startsWith(`${flag}=`));
+  return QUIET_DEFAULTS.filter(([flag]) => !given(flag)).flat();
+}
 
 const START_TIMEOUT_MS = 30_000; // a sanitizer debug build on a busy machine starts slowly
 const STOP_TIMEOUT_MS = 20_000;  // SIGTERM drains within 15 s (SPEC §7); then SIGKILL
@@ -115,8 +120,8 @@ export async function startServer({ args = [], env = {}, webRoot, port, defaults
   const chosenPort = port ?? (await freePort());
   const root = webRoot ?? process.env.SYNCKAIROS_WEB_ROOT;
   const fullArgs = [
-    ...(defaults ? QUIET_DEFAULTS : []),
-    '--host', '127.0.0.1',
+    ...(defaults ? defaultsNotIn(args) : []),
+    ...(args.some((a) => a === '--host' || a.startsWith('--host=')) ? [] : ['--host', '127.0.0.1']),
     '--port', String(chosenPort),
     ...(root ? ['--web-root', root] : []),
     ...args,
