@@ -232,6 +232,32 @@ test('phone sizes, portrait and landscape: no sideways scrolling, digits visible
       }
     }
   }
+  // Four turn-timer clocks: still no sideways scrolling and nothing below the fold.
+  const four = Array.from({ length: 4 }, () => randomUUID());
+  const turns = await apiOk(server, 'POST', '/v1/sessions', { body: {
+    session_id: randomUUID(), sync_mode: 'per_cycle', time_per_cycle_ms: 30000,
+    participants: four.map((participant_id, participant_index) => ({ participant_id, participant_index })),
+    metadata: { title: 'Four players', names: Object.fromEntries(four.map((p, i) => [p, `Player ${i + 1}`])) },
+  } });
+  await apiOk(server, 'POST', `/v1/sessions/${turns.session_id}/start`);
+  for (const [name, viewport] of Object.entries(sizes)) {
+    const ctx = await browser.newContext({ viewport, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    try {
+      const page = await openPage(ctx, clockUrl(server, turns.session_id, 'host'));
+      await waitLive(page);
+      const m = await page.evaluate(() => ({
+        vw: innerWidth, vh: innerHeight, sw: document.scrollingElement.scrollWidth, sh: document.scrollingElement.scrollHeight,
+        digits: [...document.querySelectorAll('.tile .digits')].map((d) => d.getBoundingClientRect().bottom),
+      }));
+      assert.ok(m.sw <= m.vw, `four clocks ${name}: scrollWidth ${m.sw} > ${m.vw}`);
+      assert.equal(m.digits.length, 4);
+      for (const b of m.digits) assert.ok(b <= m.vh, `four clocks ${name}: digits below the fold`);
+      out[`four-${name}`] = { scrollWidth: m.sw, innerWidth: m.vw, scrollHeight: m.sh, innerHeight: m.vh };
+      await shot(page, `phone-${name}-four-clocks`);
+    } finally {
+      await ctx.close();
+    }
+  }
   figures.phone = out;
   void black;
 });
