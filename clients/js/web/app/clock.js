@@ -387,6 +387,7 @@ function renderBanner(s) {
   const banner = $('#banner');
   if (bannerTimer) return; // a transient message (a time-out that play continues after) is showing
   let text = '';
+  if (s.status === 'expired' && stats.expiredShownAt == null) stats.expiredShownAt = epochNow();
   if (s.status === 'expired') {
     const names = expiredNames(s);
     text = names.length ? `Time out: ${names.join(', ')}` : 'Time is up';
