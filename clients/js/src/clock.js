@@ -61,6 +61,10 @@ export class ServerClock {
   get offsetMs() { this._slew(this._localNow()); return this._applied; }
   get targetOffsetMs() { return this._target; }
   get uncertaintyMs() { return this._uncertainty; }
+  /** Smallest round trip among the samples kept (Infinity before sync). */
+  get rttMs() {
+    return this._samples.reduce((min, x) => Math.min(min, x.t1 - x.t0), Infinity);
+  }
   /** Samples taken since this clock was made. */
   get sampleCount() { return this._count; }
   /** The local clock this one is built on. */

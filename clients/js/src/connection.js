@@ -127,6 +127,21 @@ export class SessionConnection {
   activeParticipant() { return live.activeParticipant(this._session); }
   deadline() { return live.deadline(this._session); }
 
+  /**
+   * switchTurn on this session; when the session has time_control.lag_compensation
+   * (SPEC §2), client_lag_ms is filled with the measured one-way delay (min RTT / 2).
+   * @param {{ nextParticipantId?: string, currentParticipantId?: string,
+   *           expectedVersion?: number, clientLagMs?: number }} [o]
+   */
+  switchTurn(o = {}) {
+    const opts = { ...o };
+    const lagComp = this._session?.time_control?.lag_compensation === true;
+    if (lagComp && opts.clientLagMs === undefined && Number.isFinite(this.clock.rttMs)) {
+      opts.clientLagMs = this.clock.rttMs / 2;
+    }
+    return this._client.switchTurn(this.sessionId, opts);
+  }
+
   // ----- lifecycle -----
 
   /** Starts connecting (called by SyncKairosClient.connect). */

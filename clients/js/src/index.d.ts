@@ -252,6 +252,10 @@ export class SessionConnection {
   activeParticipant(): Participant | null;
   /** deadline_at as ms since the epoch, or null. */
   deadline(): number | null;
+  /** client.switchTurn for this session; fills clientLagMs (min RTT / 2) when the
+   *  session has time_control.lag_compensation. */
+  switchTurn(o?: { nextParticipantId?: string; currentParticipantId?: string; expectedVersion?: number;
+    clientLagMs?: number }): Promise<SwitchResult>;
   /** State → disconnected, no more retries. */
   close(): void;
 }
@@ -266,6 +270,8 @@ export class ServerClock {
   /** ≈ RTT/2 of the best samples + 0.5 ms (Infinity before sync). */
   readonly uncertaintyMs: number;
   readonly sampleCount: number;
+  /** Smallest round trip among the kept samples (Infinity before sync). */
+  readonly rttMs: number;
   addSample(t0: number, serverMs: number, t1: number): void;
   /** Local time plus the applied offset; never goes backwards. */
   now(): number;

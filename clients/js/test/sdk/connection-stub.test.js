@@ -169,3 +169,26 @@ test('backoff grows while the server stays away (full jitter, capped)', async ()
   }
   assert.deepEqual(delays.map((d) => Math.round((d ?? 0) / 10) * 10), [10, 20, 40, 80, 80]);
 });
+
+test('switchTurn fills client_lag_ms only with lag compensation', async () => {
+  const ws = scripted();
+  const calls = [];
+  const fetch = async (url, init) => {
+    calls.push({ url, body: init.body ? JSON.parse(init.body) : undefined });
+    return new Response(JSON.stringify({ data: state(9) }), { status: 200, headers: { 'Content-Type': 'application/json' } });
+  };
+  const client = new SyncKairosClient({ baseUrl: 'http://127.0.0.1:9', WebSocket: ws.WebSocket, fetch });
+  const conn = client.connect('s1', { transport: 'websocket' });
+  open.push(conn);
+  const s = ws.sockets[0];
+  s.deliver({ type: 'CONNECTED' });
+  s.deliver({ type: 'STATE_SYNC', state: state(1) });
+  await conn.switchTurn({ expectedVersion: 1 });
+  assert.deepEqual(calls[0].body, { expected_version: 1 });
+  assert.match(calls[0].url, /\/v1\/sessions\/s1\/switch$/);
+  // Lag compensation on, and one clock sample with a 30 ms round trip.
+  s.deliver({ type: 'STATE_UPDATE', state: state(2, { time_control: { type: 'fischer', increment_ms: 0, lag_compensation: true } }) });
+  conn.clock.addSample(1000, 5000, 1030);
+  await conn.switchTurn();
+  assert.deepEqual(calls[1].body, { client_lag_ms: 15 });
+});

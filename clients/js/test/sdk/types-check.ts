@@ -53,6 +53,8 @@ async function demo(): Promise<void> {
   const stop = tick(() => conn.remaining(), (ms) => { if (ms !== null) formatDuration(ms); });
   stop.refresh();
   stop();
+  const res: SwitchResult = await conn.switchTurn({ expectedVersion: conn.session?.version });
+  void res; void conn.clock.rttMs;
   conn.close();
 }
 
