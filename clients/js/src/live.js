@@ -1,0 +1,107 @@
+// Live values computed from the last state and the (synced) server time: calculate,
+// don't count. Every value in a state is exact at its `server_time_ms`; while the
+// session runs only the clock owner's time moves, by (now − server_time_ms).
+//
+// What time_remaining_ms means per mode (SPEC §2):
+//   per_participant  the participant's own bank (runs while it is active)
+//   per_cycle        what is left of the current turn; the full budget when not on turn
+//   per_group        the participant's group bank (runs while its group is on turn)
+//   global           the session bank (session-level time_remaining_ms)
+//   count_up         what is left to max_time_ms (absent without a cap); elapsed counts up
+
+/** @typedef {import('./index.js').Session} Session */
+/** @typedef {import('./index.js').Participant} Participant */
+
+/** ms of server time since the state was computed, while the clock runs; else 0. */
+export function runningFor(/** @type {Session} */ session, /** @type {number} */ now) {
+  if (session.status !== 'running') return 0;
+  return Math.max(0, now - session.server_time_ms);
+}
+
+/** @returns {Participant | null} */
+export function activeParticipant(/** @type {Session | null} */ session) {
+  if (!session || session.active_participant_id == null) return null;
+  return session.participants.find((p) => p.participant_id === session.active_participant_id) ?? null;
+}
+
+/** @returns {Participant | null} */
+function participant(/** @type {Session} */ session, /** @type {string | undefined} */ id) {
+  if (id === undefined) return activeParticipant(session);
+  return session.participants.find((p) => p.participant_id === id) ?? null;
+}
+
+// The delay control (SPEC §2 "Time controls"): the bank does not run during what is left
+// of the active owner's delay. Bronstein gives time back only after the move, so its
+// bank runs from the start.
+function chargeable(/** @type {Session} */ session, /** @type {Participant} */ p, /** @type {number} */ ms) {
+  const tc = session.time_control;
+  if (tc && tc.type === 'delay' && typeof p.delay_remaining_ms === 'number') {
+    return Math.max(0, ms - p.delay_remaining_ms);
+  }
+  return ms;
+}
+
+/**
+ * Live remaining ms for a participant (default: the active one), or null when the mode
+ * has no remaining time (count_up without max_time_ms) or there is no such participant.
+ * @param {Session | null} session
+ * @param {string | undefined} participantId
+ * @param {number} now server ms
+ * @returns {number | null}
+ */
+export function remaining(session, participantId, now) {
+  if (!session) return null;
+  const since = runningFor(session, now);
+  const mode = session.sync_mode;
+
+  if (mode === 'global' || mode === 'count_up') {
+    // One session-wide figure, whoever asks.
+    if (typeof session.time_remaining_ms === 'number') {
+      return Math.max(0, session.time_remaining_ms - since);
+    }
+    if (mode === 'global') return null;
+    const p = participant(session, participantId);
+    if (!p || typeof p.time_remaining_ms !== 'number') return null;
+    return Math.max(0, p.time_remaining_ms - since);
+  }
+
+  const p = participant(session, participantId);
+  if (!p || typeof p.time_remaining_ms !== 'number') return null;
+  const owner = activeParticipant(session);
+  let runs = false;
+  if (owner) {
+    runs = mode === 'per_group'
+      ? owner.group_id !== undefined && owner.group_id === p.group_id
+      : owner.participant_id === p.participant_id;
+  }
+  if (!runs) return Math.max(0, p.time_remaining_ms);
+  return Math.max(0, p.time_remaining_ms - chargeable(session, owner ?? p, since));
+}
+
+/** Live ms of the current turn (since cycle_started_at); 0 unless running. */
+export function elapsed(/** @type {Session | null} */ session, /** @type {number} */ now) {
+  if (!session || session.status !== 'running' || !session.cycle_started_at) return 0;
+  return Math.max(0, now - Date.parse(session.cycle_started_at));
+}
+
+/** Live total ms a participant has used (time_used_ms plus the running turn). */
+export function used(/** @type {Session | null} */ session, /** @type {string | undefined} */ participantId, /** @type {number} */ now) {
+  if (!session) return null;
+  const p = participant(session, participantId);
+  if (!p) return null;
+  const running = session.active_participant_id === p.participant_id;
+  return p.time_used_ms + (running ? runningFor(session, now) : 0);
+}
+
+/** Live session-level elapsed ms (global, count_up), else null. */
+export function sessionElapsed(/** @type {Session | null} */ session, /** @type {number} */ now) {
+  if (!session || typeof session.time_elapsed_ms !== 'number') return null;
+  return session.time_elapsed_ms + runningFor(session, now);
+}
+
+/** deadline_at as ms since the epoch, or null. */
+export function deadline(/** @type {Session | null} */ session) {
+  if (!session || !session.deadline_at) return null;
+  const at = Date.parse(session.deadline_at);
+  return Number.isNaN(at) ? null : at;
+}
