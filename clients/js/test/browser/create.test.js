@@ -193,15 +193,22 @@ test('auth on: the page asks for a creator token, keeps it, and the links carry 
   }
 });
 
-// Known server problem (reported): the share endpoint's viewer token (role participant,
-// sub "viewer") is refused with 401 by GET /v1/sessions/:id and /ws.
-test('auth on: the viewer link from share opens the clock read-only', { todo: 'server refuses the share viewer token (401)' }, async () => {
+// The share endpoint's viewer token is a participant token whose sub is nobody's id:
+// it reads, and a switch from it is refused.
+test('auth on: the viewer link from share opens the clock read-only', async () => {
   assert.ok(viewerLink, 'the previous test made the links');
   const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   try {
     const viewer = await openPage(ctx, viewerLink);
     await waitLive(viewer, 10000);
     assert.equal(await viewer.isVisible('#controls'), false);
+    const u = new URL(viewerLink);
+    const token = decodeURIComponent(u.hash.slice('#token='.length));
+    const status = await viewer.evaluate(async ([id, t]) => (await fetch(`/v1/sessions/${id}/switch`, { method: 'POST', headers: { authorization: `Bearer ${t}` } })).status,
+      [u.searchParams.get('session'), token]);
+    assert.equal(status, 403, 'a viewer token cannot switch');
+    await shot(viewer, 'live-viewer-auth');
+    assert.deepEqual(viewer.problems.filter((x) => !/403/.test(x)), []);
   } finally {
     await ctx.close();
   }

@@ -336,3 +336,40 @@ test('a turn timer that runs out hands the turn on by itself (per_cycle, auto_ad
     await ctx.close();
   }
 });
+
+test('h:mm:ss and many clocks: the digits never spill out of their tile', async () => {
+  const cases = [[1, 3600000, 'global'], [2, 7200000, 'per_participant'], [3, 5400000, 'per_participant'], [6, 3600000, 'per_participant']];
+  const viewports = [[390, 844], [844, 390], [1280, 800], [1920, 1080]];
+  const out = {};
+  for (const [n, total, mode] of cases) {
+    const pids = Array.from({ length: n }, () => randomUUID());
+    const s = await apiOk(server, 'POST', '/v1/sessions', { body: {
+      session_id: randomUUID(), sync_mode: mode, total_time_ms: total,
+      participants: pids.map((participant_id, participant_index) => ({ participant_id, participant_index })),
+      metadata: { names: Object.fromEntries(pids.map((p, i) => [p, `Player ${i + 1}`])) },
+    } });
+    for (const [width, height] of viewports) {
+      const ctx = await browser.newContext({ viewport: { width, height } });
+      try {
+        const page = await openPage(ctx, clockUrl(server, s.session_id, 'host'));
+        await waitLive(page);
+        const m = await page.evaluate(() => ({
+          sw: document.scrollingElement.scrollWidth,
+          vw: innerWidth,
+          spilled: [...document.querySelectorAll('.tile .digits')].filter((d) => {
+            const r = d.getBoundingClientRect();
+            const t = d.closest('.tile').getBoundingClientRect();
+            return r.left < t.left || r.right > t.right;
+          }).length,
+          fontPx: parseFloat(getComputedStyle(document.querySelector('.tile .digits')).fontSize),
+        }));
+        assert.ok(m.sw <= m.vw, `${n} clocks ${width}x${height}: sideways scrolling`);
+        assert.equal(m.spilled, 0, `${n} clocks ${width}x${height}: digits wider than their tile`);
+        out[`${n}x${total / 60000}min@${width}x${height}`] = Math.round(m.fontPx);
+      } finally {
+        await ctx.close();
+      }
+    }
+  }
+  figures.digitFontPx = out;
+});

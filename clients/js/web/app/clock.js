@@ -181,6 +181,7 @@ function paint(u) {
   const text = v.ms == null ? '—' : formatDuration(v.ms, v.dir);
   if (text !== u.text) {
     u.digits.textContent = text;
+    if (text.length !== u.text?.length) u.digits.dataset.len = String(text.length);
     u.text = text;
     stats.redraws++;
   }
