@@ -2,6 +2,7 @@
 // its environment variable; it starts on the embedded engine, logs JSON with the
 // port it listens on, serves, and drains on SIGTERM with exit code 0.
 #include <chrono>
+#include <optional>
 #include <regex>
 #include <string>
 #include <thread>
@@ -65,6 +66,41 @@ TEST(Binary, ServesThenDrainsOnSigterm) {
   const auto rest = read_all(c.out_fd);
   EXPECT_NE(rest.find(R"("msg":"draining")"), std::string::npos) << rest;
   EXPECT_NE(rest.find(R"("msg":"stopped")"), std::string::npos) << rest;
+}
+
+// A long poll may wait 30 s, twice the drain budget: the drain answers it at once
+// (304: nothing changed) rather than holding the exit or cutting it off.
+TEST(Binary, TheDrainAnswersOpenLongPolls) {
+  auto c = spawn({"--host", "127.0.0.1", "--port", "0"});
+  const auto line = read_line(c.out_fd);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(line, m, std::regex{R"re("port":(\d+))re"})) << line;
+  const auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
+  const std::string id = "5e550000-0000-4000-8000-00000000000b";
+  HttpClient http{port};
+  ASSERT_EQ(
+      http.post(
+              "/v1/sessions",
+              R"({"session_id":")" + id +
+                  R"(","sync_mode":"per_participant","participants":[)"
+                  R"({"participant_id":"11111111-1111-4111-8111-111111111111","total_time_ms":60000}]})")
+          .status,
+      201u);
+  std::optional<unsigned> polled;
+  std::thread poller([&] {
+    HttpClient client{port};
+    client.set_timeout(std::chrono::seconds{40});
+    polled = client.get("/v1/sessions/" + id + "?since_version=1&wait_ms=30000").status;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds{500});  // the poll is waiting
+  const auto t0 = std::chrono::steady_clock::now();
+  kill(c.pid, SIGTERM);
+  poller.join();
+  EXPECT_EQ(polled, 304u);
+  EXPECT_EQ(wait_exit(c.pid), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds{8})
+      << "the drain waited for the long poll";
+  read_all(c.out_fd);
 }
 
 }  // namespace

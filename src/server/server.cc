@@ -126,6 +126,7 @@ asio::awaitable<void> Server::drain(std::chrono::milliseconds limit) {
     acceptor_.close(ignored);
   });
   hub_.shutdown();
+  waiter_.release_all();
   asio::steady_timer timer(co_await asio::this_coro::executor);
   const auto until = clock_.steady_now() + limit;
   // In-flight requests finish, and WebSocket clients receive their 1001 close frame

@@ -89,8 +89,10 @@ export function used(/** @type {Session | null} */ session, /** @type {string | 
   if (!session) return null;
   const p = participant(session, participantId);
   if (!p) return null;
+  // time_used_ms is booked at transitions only: the running turn counts from
+  // cycle_started_at, not from the state's server_time_ms.
   const running = session.active_participant_id === p.participant_id;
-  return p.time_used_ms + (running ? runningFor(session, now) : 0);
+  return p.time_used_ms + (running ? elapsed(session, now) : 0);
 }
 
 /** Live session-level elapsed ms (global, count_up), else null. */

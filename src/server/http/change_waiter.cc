@@ -23,8 +23,14 @@ struct ChangeWaiter::Waiter {
 // Who listens to which session. Thread-safe.
 struct ChangeWaiter::Registry {
   void add(const domain::Uuid& id, std::shared_ptr<Waiter> waiter) {
-    std::lock_guard lock(mutex);
-    waiters[id].push_back(std::move(waiter));
+    {
+      std::lock_guard lock(mutex);
+      if (!released) {
+        waiters[id].push_back(std::move(waiter));
+        return;
+      }
+    }
+    signal(waiter);
   }
 
   void wake(const domain::Uuid& id) {
@@ -36,13 +42,27 @@ struct ChangeWaiter::Registry {
       woken.swap(it->second);
       waiters.erase(it);
     }
-    for (auto& w : woken) {
-      // Timers are not thread-safe: flag and cancel on the waiter's own executor.
-      asio::post(w->timer.get_executor(), [w] {
-        w->changed = true;
-        w->timer.cancel();
-      });
+    for (auto& w : woken) signal(w);
+  }
+
+  void wake_all_from_now_on() {
+    decltype(waiters) woken;
+    {
+      std::lock_guard lock(mutex);
+      released = true;
+      woken.swap(waiters);
     }
+    for (auto& [_, list] : woken) {
+      for (auto& w : list) signal(w);
+    }
+  }
+
+  // Timers are not thread-safe: flag and cancel on the waiter's own executor.
+  static void signal(const std::shared_ptr<Waiter>& w) {
+    asio::post(w->timer.get_executor(), [w] {
+      w->changed = true;
+      w->timer.cancel();
+    });
   }
 
   void forget(const domain::Uuid& id, const Waiter* waiter) {
@@ -61,6 +81,7 @@ struct ChangeWaiter::Registry {
   }
 
   std::mutex mutex;
+  bool released = false;  // release_all() was called: nobody waits any more
   std::unordered_map<domain::Uuid, std::vector<std::shared_ptr<Waiter>>, domain::UuidHash> waiters;
 };
 
@@ -77,6 +98,8 @@ ChangeWaiter::Ticket ChangeWaiter::listen(domain::Uuid id, const asio::any_io_ex
   registry_->add(id, waiter);
   return Ticket{registry_, id, std::move(waiter)};
 }
+
+void ChangeWaiter::release_all() { registry_->wake_all_from_now_on(); }
 
 std::size_t ChangeWaiter::listening() const { return registry_->size(); }
 

@@ -55,6 +55,11 @@ class ChangeWaiter {
   // (a strand: the wake-up reaches the ticket's timer through it).
   Ticket listen(domain::Uuid id, const boost::asio::any_io_executor& executor);
 
+  // A drain begins: every wait ends now, and every later one at once, so that long
+  // polls answer (304, or the change) instead of holding the shutdown for up to
+  // 30 s; their clients poll again, on an instance that stays.
+  void release_all();
+
   // Requests listening now, over all sessions (for tests).
   std::size_t listening() const;
 

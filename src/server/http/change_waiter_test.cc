@@ -87,6 +87,27 @@ TEST_F(ChangeWaiterTest, AChangeBeforeTheWaitBeginsEndsItAtOnce) {
   });
 }
 
+TEST_F(ChangeWaiterTest, ReleaseAllEndsEveryWaitAndEveryLaterOne) {
+  std::thread drainer([this] {
+    std::this_thread::sleep_for(100ms);  // the drain begins while the wait is under way
+    waiter.release_all();
+  });
+  on_strand([this]() -> asio::awaitable<void> {
+    auto ticket = waiter.listen(id, co_await asio::this_coro::executor);
+    const auto t0 = Clock::now();
+    co_await ticket.wait(kLongWait);
+    EXPECT_LT(Clock::now() - t0, 5s) << "a drain left a long poll waiting";
+  });
+  drainer.join();
+  EXPECT_EQ(waiter.listening(), 0u);
+  on_strand([this]() -> asio::awaitable<void> {
+    auto later = waiter.listen(session_id(2), co_await asio::this_coro::executor);
+    const auto t0 = Clock::now();
+    co_await later.wait(kLongWait);
+    EXPECT_LT(Clock::now() - t0, 5s) << "a poll begun during the drain waited";
+  });
+}
+
 TEST_F(ChangeWaiterTest, AChangeDuringTheWaitEndsIt) {
   std::thread changer([this] {
     std::this_thread::sleep_for(100ms);  // the change comes while the wait is under way

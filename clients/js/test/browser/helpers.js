@@ -10,7 +10,7 @@ import { startServer } from '../support/server.js';
 
 export { randomUUID };
 const clientsJs = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const artifacts = resolve(clientsJs, 'test-artifacts');
+export const artifacts = process.env.SYNCKAIROS_ARTIFACTS ? resolve(process.env.SYNCKAIROS_ARTIFACTS) : resolve(clientsJs, 'test-artifacts');
 mkdirSync(artifacts, { recursive: true });
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

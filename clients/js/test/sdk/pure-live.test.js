@@ -70,7 +70,8 @@ test('count_up: elapsed counts up; remaining only with max_time_ms', () => {
     { max_time_ms: 60000, time_remaining_ms: 40000, time_elapsed_ms: 20000 });
   assert.equal(remaining(capped, undefined, T + 1000), 39000);
   assert.equal(sessionElapsed(capped, T + 1000), 21000);
-  assert.equal(used(capped, 'p0', T + 1000), 5000);
+  // booked 4000 + the running turn, counted from cycle_started_at (T − 2000)
+  assert.equal(used(capped, 'p0', T + 1000), 7000);
   const { time_remaining_ms: _a, ...noCapP } = p('p0', { time_used_ms: 4000 });
   const open = state('count_up', [noCapP], { time_elapsed_ms: 20000 });
   assert.equal(remaining(open, undefined, T + 1000), null);

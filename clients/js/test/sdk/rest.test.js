@@ -223,13 +223,16 @@ test('auth: token on every call; 401 without, 403 outside the token\'s sessions'
   assert.equal((await asPlayer.switchTurn(body.session_id, { currentParticipantId: player.participant_id })).status, 'running');
 });
 
-// The server mints the viewer token as role "participant" with sub "viewer", which its own
-// verifier refuses (a participant's sub must be a UUID): a server-side bug, kept visible.
-test('share: the viewer token can read the session', { todo: 'server: viewer sub is not a UUID' }, async () => {
+// The viewer token reads, and can never switch (its sub is a UUID no participant has).
+test('share: the viewer token can read the session and cannot switch', async () => {
   const admin = new SyncKairosClient({ baseUrl: secured.url, token: secured.mintToken({ role: 'admin', sub: 'admin', sessions: ['*'] }) });
   const body = sessionBody();
   await admin.createSession(body);
   const links = await admin.share(body.session_id);
   const viewer = new SyncKairosClient({ baseUrl: secured.url, token: links.viewer.token ?? undefined });
   assert.equal((await viewer.getSession(body.session_id)).session_id, body.session_id);
+  const host = new SyncKairosClient({ baseUrl: secured.url, token: links.host.token ?? undefined });
+  await host.start(body.session_id);
+  await assert.rejects(viewer.switchTurn(body.session_id), (e) => e instanceof SyncKairosError && e.code === 'FORBIDDEN');
+  assert.equal((await viewer.getSession(body.session_id)).version, 2, 'a refused switch changed nothing');
 });
