@@ -8,6 +8,9 @@ import {
   $, h, isUuid, participantName, groupName, sessionTitle, describeError, STATUS_LABELS,
 } from './common.js';
 import { wakeLock, beeper } from './device.js';
+import {
+  byIndex, buildUnits, participant, lowThreshold, unitExpired, unitName,
+} from './units.js';
 
 // ---- the link ---------------------------------------------------------------
 
@@ -98,36 +101,7 @@ function failFromError(e) {
 
 const FATAL_CODES = new Set(['SESSION_NOT_FOUND', 'NOT_FOUND', 'UNAUTHORIZED', 'FORBIDDEN']);
 
-// ---- what a tile shows ------------------------------------------------------
-
-function byIndex(s) {
-  return [...(s.participants || [])].sort((a, b) => a.participant_index - b.participant_index);
-}
-
-function buildUnits(s) {
-  const people = byIndex(s);
-  if (s.sync_mode === 'global') {
-    return [{ key: 'session', kind: 'session', pids: people.map((p) => p.participant_id) }];
-  }
-  if (s.sync_mode === 'per_group') {
-    const order = [];
-    for (const p of people) if (p.group_id && !order.includes(p.group_id)) order.push(p.group_id);
-    return order.map((gid) => ({
-      key: gid, kind: 'group', gid,
-      pids: people.filter((p) => p.group_id === gid).map((p) => p.participant_id),
-    }));
-  }
-  return people.map((p) => ({ key: p.participant_id, kind: 'participant', pids: [p.participant_id] }));
-}
-
-function participant(s, pid) {
-  return s.participants?.find((p) => p.participant_id === pid) || null;
-}
-
-function lowThreshold(s) {
-  const w = Array.isArray(s.warnings_ms) ? s.warnings_ms.filter((x) => x > 0) : [];
-  return w.length ? Math.min(...w) : 10000;
-}
+// ---- what a tile shows (pure parts: units.js) -------------------------------
 
 // The unit's time now: {ms, dir, live}. Live = it is the running clock.
 function unitValue(u) {
@@ -152,22 +126,6 @@ function unitValue(u) {
     ms = u.kind === 'session' ? s.time_remaining_ms ?? p?.time_remaining_ms ?? null : p?.time_remaining_ms ?? null;
   }
   return { ms: ms == null ? null : Math.max(0, ms), dir: 'down', live: running && (isActive || u.kind === 'session') };
-}
-
-function unitExpired(s, u) {
-  if (u.kind === 'group') {
-    const g = s.groups?.find((x) => x.group_id === u.gid);
-    if (g?.has_expired) return true;
-    return u.pids.every((pid) => participant(s, pid)?.has_expired);
-  }
-  if (u.kind === 'session') return s.status === 'expired';
-  return !!participant(s, u.pids[0])?.has_expired;
-}
-
-function unitName(s, u) {
-  if (u.kind === 'group') return groupName(s, u.gid);
-  if (u.kind === 'session') return sessionTitle(s) || 'Time left';
-  return participantName(s, u.pids[0]);
 }
 
 // ---- drawing ----------------------------------------------------------------
