@@ -17,6 +17,11 @@ const DEFAULTS = {
 const PONG_WAIT_MS = 2000;        // a sync sample that takes longer is useless anyway
 const PING_KEY_TTL_MS = 30000;    // forget unanswered pings
 const GOING_AWAY_DELAY_MS = 250;  // 1001 (restart): come back soon, jittered in [0, this)
+// After a 1001 the server is restarting or draining: it said it will be back (or a
+// sibling is there), so for this long the retries stay short (capped, still jittered)
+// instead of backing off to 20 s while it boots.
+const GOING_AWAY_WINDOW_MS = 30000;
+const GOING_AWAY_CAP_MS = 2000;
 const ERROR_GRACE_MS = 50;        // after 'error', how long a 'close' (with its code) may take
 
 // Close codes (SPEC §4 and the server's private range mirroring HTTP statuses).
@@ -63,6 +68,7 @@ export class SessionConnection {
     this._stopped = false;     // close(), a fatal error or deletion: nothing more happens
     this._offline = false;
     this._attempt = 0;         // failed attempts since the last success (backoff)
+    this._goingAwayUntil = -Infinity;  // retries stay short until then (after a 1001)
     this._wsFailures = 0;      // WebSockets that never opened, in a row
     this._retryTimer = undefined;
     this._retryAt = null;
@@ -265,10 +271,15 @@ export class SessionConnection {
       this._setState('disconnected');
       return;
     }
-    const delay = delayMs ?? fullJitterDelay(this._attempt, { ...this._o.backoff, random: this._o.random });
+    const now = this.clock.localNow();
+    const backoff = { ...this._o.backoff, random: this._o.random };
+    if (now < this._goingAwayUntil) {
+      backoff.capMs = Math.min(backoff.capMs ?? DEFAULT_BACKOFF.capMs, GOING_AWAY_CAP_MS);
+    }
+    const delay = delayMs ?? fullJitterDelay(this._attempt, backoff);
     this._attempt++;
     // Scheduled before the state is announced, so listeners can show "retry in …".
-    this._retryAt = this.clock.localNow() + delay;
+    this._retryAt = now + delay;
     this._retryTimer = setTimeout(() => {
       this._retryTimer = undefined;
       this._retryAt = null;
@@ -415,6 +426,7 @@ export class SessionConnection {
     }
     if (code === CLOSE_GOING_AWAY) {
       // A restart or a drain: another instance (or this one, restarted) is there soon.
+      this._goingAwayUntil = this.clock.localNow() + GOING_AWAY_WINDOW_MS;
       this._retryLater(null, Math.floor(this._o.random() * GOING_AWAY_DELAY_MS));
       return;
     }

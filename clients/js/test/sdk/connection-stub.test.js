@@ -170,6 +170,27 @@ test('backoff grows while the server stays away (full jitter, capped)', async ()
   assert.deepEqual(delays.map((d) => Math.round((d ?? 0) / 10) * 10), [10, 20, 40, 80, 80]);
 });
 
+// A server that said 1001 is restarting: while it boots the retries stay under 2 s
+// instead of backing off towards the cap (full jitter, random() near 1: the bound).
+test('after a 1001 the retries stay short while the server comes back', async () => {
+  const ws = scripted();
+  const client = new SyncKairosClient({ baseUrl: 'http://127.0.0.1:9', WebSocket: ws.WebSocket });
+  const conn = client.connect('s1', { transport: 'websocket', backoff: { baseMs: 500, capMs: 20000 }, random: () => 0.999 });
+  open.push(conn);
+  ws.sockets[0].deliver({ type: 'CONNECTED' });
+  ws.sockets[0].serverClose(1001, 'restarting');
+  await waitFor(() => ws.sockets.length === 2, { timeoutMs: 1000, what: 'the quick retry' });
+  const delays = [];
+  for (let i = 1; i < 6; i++) {
+    ws.sockets[i].serverClose(1006);      // the server is not up yet
+    delays.push(conn.retryInMs ?? Infinity);
+    conn._clearRetry();                   // do not wait the delays out: retry at once
+    conn._attemptNow();
+  }
+  assert.ok(delays.every((d) => d <= 2000), delays.join(', '));
+  assert.ok(delays[delays.length - 1] > 1900, 'still jittered up to the short cap');
+});
+
 test('switchTurn fills client_lag_ms only with lag compensation', async () => {
   const ws = scripted();
   const calls = [];
