@@ -313,14 +313,13 @@ asio::awaitable<Response> Router::share(const Request& req, const domain::Uuid& 
     const auto now_s = domain::to_unix_ms(sessions_.clock().wall_now()) / 1000;
     tokens = options_.share_issuer->issue(id, players, ids_.next(), now_s);
   }
-  const auto token_json = [](std::string& out, const std::string* token) {
-    out += R"({"token":)";
+  // A token as a JSON string, or null when this server issues none.
+  const auto append_token = [](std::string& out, const std::string* token) {
     if (token) {
       domain::append_json_string(out, *token);
     } else {
       out += "null";
     }
-    out += '}';
   };
   std::string out = R"({"session_id":")" + id.to_string() + R"(","auth":)";
   out += options_.auth_required ? "true" : "false";
@@ -334,19 +333,15 @@ asio::awaitable<Response> Router::share(const Request& req, const domain::Uuid& 
   } else {
     out += "null";
   }
-  out += R"(,"host":)";
-  token_json(out, tokens ? &tokens->host : nullptr);
-  out += R"(,"viewer":)";
-  token_json(out, tokens ? &tokens->viewer : nullptr);
-  out += R"(,"participants":[)";
+  out += R"(,"host":{"token":)";
+  append_token(out, tokens ? &tokens->host : nullptr);
+  out += R"(},"viewer":{"token":)";
+  append_token(out, tokens ? &tokens->viewer : nullptr);
+  out += R"(},"participants":[)";
   for (std::size_t i = 0; i < players.size(); ++i) {
     if (i != 0) out += ',';
     out += R"({"participant_id":")" + players[i].to_string() + R"(","token":)";
-    if (tokens) {
-      domain::append_json_string(out, tokens->participants[i].second);
-    } else {
-      out += "null";
-    }
+    append_token(out, tokens ? &tokens->participants[i].second : nullptr);
     out += '}';
   }
   out += "]}";
