@@ -201,6 +201,19 @@ inline std::string log_tail(const std::filesystem::path& file, std::size_t max =
 // Asks the kernel for a free loopback port. Another process could take it before the
 // server binds it; on a test machine that is rare, and the server's start then fails
 // loudly.
+// True if 127.0.0.1:port can be bound now.
+inline bool port_is_free(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(0x7f000001u);
+  addr.sin_port = htons(port);
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return free;
+}
+
 inline std::uint16_t free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("socket failed");

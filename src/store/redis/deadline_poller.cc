@@ -165,7 +165,7 @@ asio::awaitable<void> DeadlinePoller::claim(int shard, std::vector<std::string> 
 asio::awaitable<void> DeadlinePoller::expire(int shard, std::vector<std::string> ids,
                                              TimePoint now) {
   std::vector<std::string> keys{keys_.deadlines(shard), keys_.expiries(shard), keys_.audit(shard)};
-  std::vector<std::string> args{unix_ms_arg(now), keys_.channel(),
+  std::vector<std::string> args{unix_ms_arg(now), keys_.publish_channel(shard),
                                 std::to_string(options_.audit_max_length), expired_event(now)};
   add_sessions(shard, ids, keys, args);
   (void)co_await run_script(*client_, expire_script(), std::move(keys), std::move(args));

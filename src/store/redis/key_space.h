@@ -17,13 +17,17 @@
 //                              group "audit"; audit/queue/redis_audit_queue.h)
 //   <prefix>audit:dead         stream: dead-lettered audit events, with their error
 //   <prefix>audit:stats        hash: fleet-wide audit counters
-//   <prefix>events             the Pub/Sub channel every instance subscribes to
+//   <prefix>events             the Pub/Sub channel every instance subscribes to (one Redis)
+//   <prefix>{n}:events         the shard's sharded Pub/Sub channel (Redis Cluster:
+//                              SSUBSCRIBE/SPUBLISH on the shard's master only)
 //
-// (Pub/Sub channels are cluster-wide, not keys.) Pure naming, no I/O.
+// A prefix must not contain braces: its own would become the hash tag. Pure naming,
+// no I/O.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "domain/uuid.h"
 
@@ -31,7 +35,9 @@ namespace sk::store::redis {
 
 class KeySpace {
  public:
-  KeySpace(std::string prefix, int shards) : prefix_(std::move(prefix)), shards_(shards) {}
+  // `sharded_pubsub` (a Redis Cluster): writes publish on their shard's channel.
+  KeySpace(std::string prefix, int shards, bool sharded_pubsub = false)
+      : prefix_(std::move(prefix)), shards_(shards), sharded_pubsub_(sharded_pubsub) {}
 
   int shards() const { return shards_; }
   const std::string& prefix() const { return prefix_; }
@@ -54,12 +60,28 @@ class KeySpace {
   std::string watched(int shard) const { return tag(shard) + ":watched"; }
   std::string audit(int shard) const { return tag(shard) + ":audit"; }
   std::string channel() const { return prefix_ + "events"; }
+  // A shard's sharded Pub/Sub channel (Redis Cluster: SPUBLISH keeps a write's
+  // messages on the master of its session's slot).
+  std::string channel(int shard) const { return tag(shard) + ":events"; }
+  bool sharded_pubsub() const { return sharded_pubsub_; }
+  // Where a write of `shard` publishes: its shard channel, or the one channel.
+  std::string publish_channel(int shard) const {
+    return sharded_pubsub_ ? channel(shard) : channel();
+  }
+  // What an instance subscribes to: every shard channel, or the one channel.
+  std::vector<std::string> subscribe_channels() const {
+    if (!sharded_pubsub_) return {channel()};
+    std::vector<std::string> all;
+    for (int shard = 0; shard < shards_; ++shard) all.push_back(channel(shard));
+    return all;
+  }
 
  private:
   std::string tag(int shard) const { return prefix_ + "{" + std::to_string(shard) + "}"; }
 
   std::string prefix_;
   int shards_;
+  bool sharded_pubsub_;
 };
 
 }  // namespace sk::store::redis

@@ -5,12 +5,17 @@
 #include <algorithm>
 #include <exception>
 
+#include "store/redis/cluster_router.h"
 #include "store/redis/redis_errors.h"
 #include "store/redis/supervised_connection.h"
 
 namespace sk::store::redis {
 
 RedisClient::RedisClient(asio::any_io_executor executor, RedisUrl url, RedisClientOptions options) {
+  if (url.cluster) {
+    router_ = ClusterRouter::start(std::move(executor), std::move(url), options);
+    return;
+  }
   const std::size_t size = options.pool_size == 0 ? 1 : options.pool_size;
   pool_.reserve(size);
   for (std::size_t i = 0; i < size; ++i) {
@@ -22,11 +27,13 @@ RedisClient::~RedisClient() { close(); }
 
 void RedisClient::close() {
   if (closed_.exchange(true)) return;
+  if (router_) router_->close();
   for (const auto& conn : pool_) conn->close();
 }
 
 bool RedisClient::connected() const {
   if (closed_.load()) return false;
+  if (router_) return router_->connected();
   return std::ranges::any_of(pool_, [](const auto& conn) { return conn->ready(); });
 }
 
@@ -53,6 +60,10 @@ asio::awaitable<domain::Result<std::vector<Reply>>> RedisClient::pipeline(
     std::vector<std::vector<std::string>> commands) {
   if (closed_.load()) co_return unavailable("the client is closed");
   if (commands.empty()) co_return std::vector<Reply>{};
+  if (router_) {
+    auto router = router_;
+    co_return co_await router->pipeline(std::move(commands));
+  }
   // `this` is not touched after the first suspension: the connection is held here.
   auto conn = pick();
   try {

@@ -1,6 +1,8 @@
 // RedisClient: the async Redis client of the Redis engine: a small pool of pipelined
 // connections (SupervisedConnection), used round-robin, each reconnecting by itself
 // with backoff. Client layer only: it knows commands and replies, not sessions.
+// With a redis+cluster:// URL it routes every command to its slot's master instead
+// (ClusterRouter: one such pool per master, MOVED/ASK followed).
 //
 // Contract:
 // - command() and pipeline() return the Redis replies. A Redis error reply (NOSCRIPT,
@@ -37,6 +39,7 @@ namespace sk::store::redis {
 namespace asio = boost::asio;
 
 class SupervisedConnection;
+class ClusterRouter;
 
 class RedisClient {
  public:
@@ -58,10 +61,14 @@ class RedisClient {
 
   void close();
 
+  // A cluster URL's router (cluster_router.h); nullptr for one Redis.
+  const std::shared_ptr<ClusterRouter>& router() const { return router_; }
+
  private:
   // A ready connection, starting from the next in turn; the next in turn if none is.
   std::shared_ptr<SupervisedConnection> pick();
 
+  std::shared_ptr<ClusterRouter> router_;  // a cluster: everything goes through it
   std::vector<std::shared_ptr<SupervisedConnection>> pool_;
   std::atomic<std::size_t> next_{0};
   std::atomic<bool> closed_{false};

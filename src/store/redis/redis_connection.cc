@@ -37,7 +37,11 @@ bool is_push(const Reply& r) {
   if (r.kind != ReplyKind::array || r.elements.empty()) return false;
   const auto& kind = r.elements.front();
   if (kind.kind != ReplyKind::string) return false;
+  // smessage: sharded Pub/Sub; sunsubscribe: a cluster moved the shard channel's slot
+  // away (we never send SUNSUBSCRIBE, so it is always the server's own push).
   return (kind.str == "message" && r.elements.size() == 3) ||
+         (kind.str == "smessage" && r.elements.size() == 3) ||
+         (kind.str == "sunsubscribe" && r.elements.size() == 3) ||
          (kind.str == "pmessage" && r.elements.size() == 4);
 }
 

@@ -39,6 +39,8 @@ namespace sk::store::redis::testing {
 struct RedisServerOptions {
   std::string password;      // non-empty: requirepass
   bool persistence = false;  // true: AOF (fsync always) in the temp dir; false: nothing
+  std::uint16_t port = 0;    // 0: a free one
+  std::vector<std::string> extra_args;  // e.g. {"--cluster-enabled", "yes"}
 };
 
 class RedisServerFixture {
@@ -50,7 +52,7 @@ class RedisServerFixture {
     char tmpl[] = "/tmp/sk-redis-XXXXXX";
     if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
-    port_ = ::sk::testing::free_port();
+    port_ = options_.port != 0 ? options_.port : ::sk::testing::free_port();
     start();
   }
   ~RedisServerFixture() {
@@ -64,6 +66,7 @@ class RedisServerFixture {
   std::uint16_t port() const { return port_; }
   const std::filesystem::path& dir() const { return dir_; }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }  // for SIGSTOP/SIGCONT (a node that stops answering)
 
   // redis://[:password@]127.0.0.1:port/db
   std::string url(int db = 0) const {
@@ -99,6 +102,7 @@ class RedisServerFixture {
       args.insert(args.end(), {"--appendonly", "no"});
     }
     if (!options_.password.empty()) args.insert(args.end(), {"--requirepass", options_.password});
+    args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
 
     pid_ = ::sk::testing::spawn_process(std::move(args)).pid;
     wait_until_ready();

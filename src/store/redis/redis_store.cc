@@ -24,6 +24,7 @@
 #include "store/redis/redis_client.h"
 #include "store/redis/redis_subscriber.h"
 #include "store/redis/scripts.h"
+#include "store/redis/sharded_subscriber.h"
 #include "store/redis/watch_registry.h"
 #include "store/redis/write_cache.h"
 
@@ -64,23 +65,34 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
       : executor(std::move(ex)),
         clock(c),
         options(with_clock(std::move(o), c)),
-        keys(options.key_prefix, options.shards),
+        keys(options.key_prefix, options.shards, url.cluster),
         client(std::make_shared<RedisClient>(executor, url, options.client)),
         fan_out(FanOut::make()),
         cache(std::make_shared<WriteCache>(options.write_cache_bytes)),
-        subscriber(std::make_unique<RedisSubscriber>(
-            executor, std::move(url), options.client, std::vector<std::string>{keys.channel()},
-            [fan = fan_out, cache = cache](std::string_view, std::string_view payload) {
-              // Another version's frame (a rolling upgrade) is skipped, not misread.
-              if (auto message = decode_bus_message(payload)) {
-                cache->seen(*message);
-                fan->publish(*message);
-              }
-            },
-            [this] { resubscribed(); },
-            [this] {
-              if (options.on_connection_change) options.on_connection_change(false);
-            })) {}
+        subscriber(make_subscriber(std::move(url))) {}
+
+  std::unique_ptr<EventsSubscriber> make_subscriber(RedisUrl url) {
+    auto on_message = [fan = fan_out, cache = cache](std::string_view, std::string_view payload) {
+      // Another version's frame (a rolling upgrade) is skipped, not misread.
+      if (auto message = decode_bus_message(payload)) {
+        cache->seen(*message);
+        fan->publish(*message);
+      }
+    };
+    auto on_resubscribed = [this] { resubscribed(); };
+    auto on_lost = [this] {
+      if (options.on_connection_change) options.on_connection_change(false);
+    };
+    if (url.cluster) {
+      return std::make_unique<ShardedSubscriber>(executor, std::move(url), options.client,
+                                                 client->router(), keys.subscribe_channels(),
+                                                 std::move(on_message), std::move(on_resubscribed),
+                                                 std::move(on_lost));
+    }
+    return std::make_unique<RedisSubscriber>(executor, std::move(url), options.client,
+                                             keys.subscribe_channels(), std::move(on_message),
+                                             std::move(on_resubscribed), std::move(on_lost));
+  }
 
   void start() {
     watches = WatchRegistry::start(executor, client, keys, clock, options.watch_lease);
@@ -140,7 +152,7 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
   const std::shared_ptr<RedisClient> client;
   const std::shared_ptr<FanOut> fan_out;
   const std::shared_ptr<WriteCache> cache;
-  const std::unique_ptr<RedisSubscriber> subscriber;
+  const std::unique_ptr<EventsSubscriber> subscriber;
   std::shared_ptr<DeadlinePoller> poller;  // set by start(), before anything runs
   std::shared_ptr<WatchRegistry> watches;  // likewise
 
@@ -173,7 +185,7 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
   args.state = domain::encode_stored_session(s);
   args.deadline = w.deadline;
   args.session_id = s.session_id.to_string();
-  args.channel = keys.channel();
+  args.channel = keys.publish_channel(shard);
   args.audit_max_length = options.audit_max_length;
   args.created_at = s.created_at;
   args.events.reserve(w.events.size());
@@ -271,7 +283,7 @@ asio::awaitable<Result<bool>> RedisStore::remove(Uuid id, domain::Event deleted,
                                 core->keys.expiries(shard), core->keys.audit(shard)};
   std::vector<std::string> args{unix_ms_arg(core->clock.wall_now()),
                                 id.to_string(),
-                                core->keys.channel(),
+                                core->keys.publish_channel(shard),
                                 std::to_string(core->options.audit_max_length),
                                 domain::encode_event(deleted),
                                 std::move(message)};
@@ -288,7 +300,8 @@ asio::awaitable<Status> RedisStore::broadcast(Uuid id, std::string message) {
   if (core->closed) co_return store_closed();
   std::vector<std::string> keys{core->keys.session(id)};
   std::vector<std::string> args{unix_ms_arg(core->clock.wall_now()), id.to_string(),
-                                core->keys.channel(), std::move(message)};
+                                core->keys.publish_channel(core->keys.shard_of(id)),
+                                std::move(message)};
   const auto reply =
       co_await run_script(*core->client, broadcast_script(), std::move(keys), std::move(args));
   if (!reply) co_return reply.error();

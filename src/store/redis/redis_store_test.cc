@@ -12,6 +12,7 @@
 
 #include "domain/json.h"
 #include "store/redis/key_space.h"
+#include "store/redis/redis_cluster_fixture.h"
 #include "store/redis/redis_server_fixture.h"
 #include "store/redis/redis_test_support.h"
 #include "store/store_contract_test.h"
@@ -41,8 +42,8 @@ std::string fresh_prefix() {
 // Waits (bounded) until the store's subscription is up: messages of writes made
 // before it would be lost, and the contract expects them.
 void wait_subscribed(const RedisStore& store) {
-  ASSERT_TRUE(wait_until([&] { return store.subscribed(); }, 5s))
-      << "no subscription to Redis after 5 s";
+  ASSERT_TRUE(wait_until([&] { return store.subscribed(); }, 10s))
+      << "no subscription to Redis after 10 s";
 }
 
 std::unique_ptr<RedisStore> make_store(asio::any_io_executor executor, const domain::Clock& clock,
@@ -62,7 +63,21 @@ std::unique_ptr<SessionStore> make_redis(asio::any_io_executor executor, const d
   return make_store(std::move(executor), clock, options, shared_server().url());
 }
 
-INSTANTIATE_TEST_SUITE_P(Redis, StoreContract, ::testing::Values(StoreFactory{"redis", make_redis}),
+// The same contract on a Redis Cluster (3 masters + 3 replicas).
+std::unique_ptr<SessionStore> make_redis_cluster(asio::any_io_executor executor,
+                                                 const domain::Clock& clock,
+                                                 std::chrono::seconds ttl) {
+  RedisStoreOptions options;
+  options.ttl = ttl;
+  options.key_prefix = fresh_prefix();
+  auto store = make_store(std::move(executor), clock, options,
+                          redis::testing::shared_cluster().url());
+  return store;
+}
+
+INSTANTIATE_TEST_SUITE_P(Redis, StoreContract,
+                         ::testing::Values(StoreFactory{"redis", make_redis},
+                                           StoreFactory{"redis_cluster", make_redis_cluster}),
                          factory_name);
 
 class RedisStoreTest : public ::testing::Test {
@@ -387,7 +402,7 @@ TEST_F(RedisStoreTest, WatchLeasesAreRenewedWhileHeldAndLapseWhenDropped) {
 }
 
 TEST_F(RedisStoreTest, WatchesAreRegisteredAgainWhenRedisComesBackWithoutThem) {
-  RedisServerFixture own(RedisServerFixture::Options{"", false});  // no persistence
+  RedisServerFixture own(RedisServerFixture::Options{"", false, 0, {}});  // no persistence
   auto& store = open(manual_, {}, own.url());
   MessageLog log;
   auto sub = store.subscribe(log.handler());
@@ -499,7 +514,7 @@ TEST_F(RedisStoreTest, IdleSessionsAreExpiredActivelyWithADeletedMessage) {
 }
 
 TEST_F(RedisStoreTest, PasswordProtectedRedis) {
-  RedisServerFixture secured(RedisServerFixture::Options{"s3cret", false});
+  RedisServerFixture secured(RedisServerFixture::Options{"s3cret", false, 0, {}});
   auto& store = open(manual_, {}, secured.url());
   const Uuid id = session_id(1);
   create_in(store, id);
@@ -518,7 +533,7 @@ TEST_F(RedisStoreTest, PasswordProtectedRedis) {
 }
 
 TEST_F(RedisStoreTest, RedisRestartFailsFastThenRecoversAndAsksSubscribersToResync) {
-  RedisServerFixture own(RedisServerFixture::Options{"", true});
+  RedisServerFixture own(RedisServerFixture::Options{"", true, 0, {}});
   auto& store = open(manual_, {}, own.url());
   MessageLog log;
   auto sub = store.subscribe(log.handler());

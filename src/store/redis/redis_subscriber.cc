@@ -90,7 +90,7 @@ void RedisSubscriber::start() {
   auto on_push = [cb = callbacks_](const Reply& message) {
     // ["message", channel, payload]; the connection only routes those here.
     const auto& e = message.elements;
-    if (e.size() != 3) return;  // a pmessage: never subscribed to patterns
+    if (e.size() != 3 || e[0].str != "message") return;  // never subscribed to patterns
     cb->call([&] { cb->on_message(e[1].str, e[2].str); });
   };
   auto on_connected = [cb = callbacks_](RedisConnection& conn) { return subscribe(cb, conn); };

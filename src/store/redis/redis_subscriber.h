@@ -19,6 +19,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "store/redis/events_subscriber.h"
 #include "store/redis/redis_options.h"
 #include "store/redis/redis_url.h"
 
@@ -28,24 +29,23 @@ namespace asio = boost::asio;
 
 class SupervisedConnection;
 
-class RedisSubscriber {
+class RedisSubscriber final : public EventsSubscriber {
  public:
-  using MessageHandler = std::function<void(std::string_view channel, std::string_view payload)>;
 
   // `channels` must not be empty. pool_size in `options` is ignored.
   RedisSubscriber(asio::any_io_executor executor, RedisUrl url, RedisClientOptions options,
                   std::vector<std::string> channels, MessageHandler on_message,
                   std::function<void()> on_resubscribed, std::function<void()> on_lost = {});
-  ~RedisSubscriber();
+  ~RedisSubscriber() override;
   RedisSubscriber(const RedisSubscriber&) = delete;
   RedisSubscriber& operator=(const RedisSubscriber&) = delete;
 
   // Connects and subscribes in the background. Once only; no-op after close().
-  void start();
-  void close();
+  void start() override;
+  void close() override;
 
   // Connected and subscribed to every channel. Thread-safe.
-  bool subscribed() const;
+  bool subscribed() const override;
 
   struct Callbacks;  // shared with the connection's hooks
 

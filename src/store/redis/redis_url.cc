@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::string_view kScheme = "redis://";
 constexpr std::string_view kTlsScheme = "rediss://";
+constexpr std::string_view kClusterScheme = "redis+cluster://";
 constexpr int kMaxDb = 1'000'000;  // far above any databases setting; catches typos
 
 domain::Error bad_url(std::string message) {
@@ -65,21 +66,81 @@ std::optional<Int> parse_number(std::string_view s, Int min, Int max) {
   return value;
 }
 
+// host[:port] or [v6][:port] into `out`.
+std::optional<domain::Error> parse_node(std::string_view authority, NodeAddress& out) {
+  std::string_view host;
+  std::string_view port;
+  if (!authority.empty() && authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) return bad_url("unterminated [IPv6] host");
+    host = authority.substr(1, close - 1);
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return bad_url("unexpected text after the [IPv6] host");
+      port = after.substr(1);
+      if (port.empty()) return bad_url("empty port");
+    }
+  } else {
+    const auto colon = authority.find(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      port = authority.substr(colon + 1);
+      if (port.empty()) return bad_url("empty port");
+    }
+  }
+  if (host.empty()) return bad_url("host is required");
+  auto decoded_host = decode(host);
+  if (!decoded_host) return bad_url("malformed percent-escape in the host");
+  out.host = std::move(*decoded_host);
+  if (!port.empty()) {
+    const auto p = parse_number<std::uint16_t>(port, 1, 65535);
+    if (!p) return bad_url("port must be a number between 1 and 65535");
+    out.port = *p;
+  }
+  return std::nullopt;
+}
+
+std::string node_text(const std::string& host, std::uint16_t port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return fmt::format("{}{}{}:{}", v6 ? "[" : "", host, v6 ? "]" : "", port);
+}
+
 }  // namespace
+
+std::string NodeAddress::to_string() const { return node_text(host, port); }
+
+RedisUrl RedisUrl::at(const NodeAddress& node) const {
+  RedisUrl out;
+  out.host = node.host;
+  out.port = node.port;
+  out.username = username;
+  out.password = password;
+  return out;
+}
 
 std::string RedisUrl::redacted() const {
   std::string auth;
   if (!password.empty()) auth = fmt::format("{}:***@", username);
-  const bool v6 = host.find(':') != std::string::npos;
-  return fmt::format("redis://{}{}{}{}:{}/{}", auth, v6 ? "[" : "", host, v6 ? "]" : "", port, db);
+  if (cluster) {
+    std::string nodes;
+    for (const auto& seed : seeds) {
+      if (!nodes.empty()) nodes.push_back(',');
+      nodes += seed.to_string();
+    }
+    return fmt::format("redis+cluster://{}{}", auth, nodes);
+  }
+  return fmt::format("redis://{}{}/{}", auth, node_text(host, port), db);
 }
 
 domain::Result<RedisUrl> parse_redis_url(std::string_view url) {
   if (starts_with_nocase(url, kTlsScheme)) {
     return bad_url("rediss:// (TLS) is not supported; use redis:// on a trusted network");
   }
-  if (!starts_with_nocase(url, kScheme)) return bad_url("must start with redis://");
-  std::string_view rest = url.substr(kScheme.size());
+  const bool cluster = starts_with_nocase(url, kClusterScheme);
+  if (!cluster && !starts_with_nocase(url, kScheme)) {
+    return bad_url("must start with redis:// (or redis+cluster:// for a Redis Cluster)");
+  }
+  std::string_view rest = url.substr(cluster ? kClusterScheme.size() : kScheme.size());
   if (rest.find_first_of("?#") != std::string_view::npos) {
     return bad_url("query and fragment are not supported");
   }
@@ -107,36 +168,27 @@ domain::Result<RedisUrl> parse_redis_url(std::string_view url) {
     out.password = std::move(*password);
   }
 
-  std::string_view host;
-  std::string_view port;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return bad_url("unterminated [IPv6] host");
-    host = authority.substr(1, close - 1);
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return bad_url("unexpected text after the [IPv6] host");
-      port = after.substr(1);
-      if (port.empty()) return bad_url("empty port");
+  if (cluster) {
+    out.cluster = true;
+    if (!path.empty() && path != "0") {
+      return bad_url("a Redis Cluster has only database 0");
     }
-  } else {
-    const auto colon = authority.find(':');
-    host = authority.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      port = authority.substr(colon + 1);
-      if (port.empty()) return bad_url("empty port");
+    for (std::size_t start = 0; start <= authority.size();) {
+      const auto comma = authority.find(',', start);
+      const auto end = comma == std::string_view::npos ? authority.size() : comma;
+      NodeAddress node;
+      if (auto error = parse_node(authority.substr(start, end - start), node)) return *error;
+      out.seeds.push_back(std::move(node));
+      start = end + 1;
     }
+    out.host = out.seeds.front().host;
+    out.port = out.seeds.front().port;
+    return out;
   }
-  if (host.empty()) return bad_url("host is required");
-  auto decoded_host = decode(host);
-  if (!decoded_host) return bad_url("malformed percent-escape in the host");
-  out.host = std::move(*decoded_host);
-
-  if (!port.empty()) {
-    const auto p = parse_number<std::uint16_t>(port, 1, 65535);
-    if (!p) return bad_url("port must be a number between 1 and 65535");
-    out.port = *p;
-  }
+  NodeAddress node;
+  if (auto error = parse_node(authority, node)) return *error;
+  out.host = std::move(node.host);
+  out.port = node.port;
   if (!path.empty()) {
     const auto db = parse_number<int>(path, 0, kMaxDb);
     if (!db) return bad_url("database must be a non-negative number, as in redis://host/2");

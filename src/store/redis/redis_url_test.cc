@@ -10,10 +10,18 @@
 namespace sk::store::redis {
 namespace {
 
+struct Want {  // what a single-node URL parses to
+  std::string host;
+  std::uint16_t port;
+  std::string username;
+  std::string password;
+  int db;
+};
+
 struct GoodCase {
   const char* name;
   const char* url;
-  RedisUrl want;
+  Want want;
 };
 
 // Names the case in CTest's listing instead of dumping its bytes.
@@ -121,6 +129,39 @@ TEST(RedisUrl, RedactedHidesThePassword) {
   auto without = parse_redis_url("redis://[::1]");
   ASSERT_TRUE(without.ok());
   EXPECT_EQ(without->redacted(), "redis://[::1]:6379/0");
+}
+
+TEST(RedisUrl, AClusterUrlListsItsSeedsWithOneSetOfCredentials) {
+  auto got = parse_redis_url("redis+cluster://alice:hunter2@10.0.0.1:7000,10.0.0.2,[::1]:7002");
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_TRUE(got->cluster);
+  ASSERT_EQ(got->seeds.size(), 3U);
+  EXPECT_EQ(got->seeds[0], (NodeAddress{"10.0.0.1", 7000}));
+  EXPECT_EQ(got->seeds[1], (NodeAddress{"10.0.0.2", 6379}));
+  EXPECT_EQ(got->seeds[2], (NodeAddress{"::1", 7002}));
+  EXPECT_EQ(got->host, "10.0.0.1");
+  EXPECT_EQ(got->port, 7000);
+  EXPECT_EQ(got->username, "alice");
+  EXPECT_EQ(got->password, "hunter2");
+  EXPECT_EQ(got->redacted(), "redis+cluster://alice:***@10.0.0.1:7000,10.0.0.2:6379,[::1]:7002");
+  const RedisUrl node = got->at(got->seeds[2]);
+  EXPECT_FALSE(node.cluster);
+  EXPECT_EQ(node.host, "::1");
+  EXPECT_EQ(node.port, 7002);
+  EXPECT_EQ(node.password, "hunter2");
+  EXPECT_FALSE(parse_redis_url("redis://h:1")->cluster);
+}
+
+TEST(RedisUrl, AClusterUrlRefusesADatabaseAndEmptySeeds) {
+  for (const char* url : {"redis+cluster://h:7000/2", "redis+cluster://", "redis+cluster://h:1,",
+                          "redis+cluster://,h:1", "redis+cluster://h:0", "REDIS+CLUSTER://h:x"}) {
+    auto got = parse_redis_url(url);
+    EXPECT_FALSE(got.ok()) << url;
+  }
+  EXPECT_TRUE(parse_redis_url("redis+cluster://h:7000/0").ok());
+  auto db = parse_redis_url("redis+cluster://h:7000/3");
+  ASSERT_FALSE(db.ok());
+  EXPECT_NE(db.error().violations.at(0).message.find("database 0"), std::string::npos);
 }
 
 }  // namespace

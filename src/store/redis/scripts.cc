@@ -103,11 +103,11 @@ asio::awaitable<domain::Result<Reply>> run_script(RedisClient& client, const Lua
 
   auto reply = co_await client.command(command);
   if (!reply || !reply->is_error() || !reply->str.starts_with("NOSCRIPT")) co_return reply;
-  // Not in this Redis's script cache (restarted, failed over, SCRIPT FLUSH): load it.
-  std::vector<std::string> load{"SCRIPT", "LOAD", script.source};
-  auto loaded = co_await client.command(std::move(load));
-  if (!loaded) co_return loaded.error();
-  if (loaded->is_error()) co_return *loaded;
+  // Not in this Redis's script cache (restarted, failed over, SCRIPT FLUSH, a cluster
+  // master that never ran it): EVAL the source, which also caches it there. Same keys,
+  // so a cluster routes it to the same master (a SCRIPT LOAD has no key to route by).
+  command[0] = "EVAL";
+  command[1] = script.source;
   auto again = co_await client.command(std::move(command));
   co_return again;
 }

@@ -81,7 +81,7 @@ std::string unix_ms_arg(domain::TimePoint t);
 // The exclusive score bound "(<unix ms>" of ZRANGEBYSCORE and ZCOUNT.
 std::string after_arg(domain::TimePoint t);
 
-// EVALSHA `script`; on NOSCRIPT, SCRIPT LOAD and once more.
+// EVALSHA `script`; on NOSCRIPT, EVAL of its source (which caches it on that node).
 boost::asio::awaitable<domain::Result<Reply>> run_script(RedisClient& client,
                                                          const LuaScript& script,
                                                          std::vector<std::string> keys,

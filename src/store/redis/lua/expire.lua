@@ -10,6 +10,7 @@
 --
 -- ARGV[1]       now, unix ms (the caller's clock)
 -- ARGV[2]       the events channel
+-- (a channel with a hash tag, <prefix>{n}:events, is a cluster's shard channel: SPUBLISH)
 -- ARGV[3]       audit stream max length, approximate ("0": never trim)
 -- ARGV[4]       the session_deleted event JSON (audit id "<session>:<created_ms>:<version>:deleted")
 -- ARGV[5 .. n+1]  the session ids, ARGV[i + 1] for KEYS[i]
@@ -17,6 +18,7 @@
 -- Reply: the number of sessions expired
 local deadlines, expiries, audit = KEYS[1], KEYS[2], KEYS[3]
 local now, channel, maxlen, event = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
+local publish = string.find(channel, '{', 1, true) and 'SPUBLISH' or 'PUBLISH'
 local expired = 0
 for i = 4, #KEYS do
   local id = ARGV[i + 1]
@@ -40,7 +42,7 @@ for i = 4, #KEYS do
           redis.call('XADD', audit, 'MAXLEN', '~', maxlen, '*', unpack(fields))
         end
       end
-      redis.call('PUBLISH', channel, 'd|0|' .. id .. '|')
+      redis.call(publish, channel, 'd|0|' .. id .. '|')
       expired = expired + 1
     end
   end

@@ -19,6 +19,7 @@
 -- ARGV[8]   the deadline, unix ms, "" for none
 -- ARGV[9]   the session id
 -- ARGV[10]  the events channel
+-- (a channel with a hash tag, <prefix>{n}:events, is a cluster's shard channel: SPUBLISH)
 -- ARGV[11]  audit stream max length, approximate ("0": never trim)
 -- ARGV[12]  N, the number of audit events that follow
 -- ARGV[13]  created_at, unix ms: the session's life (audit ids, field c)
@@ -37,6 +38,7 @@ local key, deadlines, expiries, audit, watched = KEYS[1], KEYS[2], KEYS[3], KEYS
 local mode, now, expires, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local expected, version, state, deadline = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local id, channel, maxlen, nevents = ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12])
+local publish = string.find(channel, '{', 1, true) and 'SPUBLISH' or 'PUBLISH'
 local life = ARGV[13]  -- created_at (ms): tells apart the lives of a re-created id
 local kinds = ARGV[14]
 local cur = redis.call('HMGET', key, 'v', 'x')
@@ -74,10 +76,10 @@ if i <= #ARGV then
   if lease and tonumber(lease) > now then
     for j = i, #ARGV do
       local kind = string.sub(kinds, j - i + 1, j - i + 1)
-      redis.call('PUBLISH', channel, kind .. '|' .. version .. '|' .. id .. '|' .. ARGV[j])
+      redis.call(publish, channel, kind .. '|' .. version .. '|' .. id .. '|' .. ARGV[j])
     end
   else  -- nobody watches: the version alone, for caches and long polls
-    redis.call('PUBLISH', channel, 'u|' .. version .. '|' .. id .. '|')
+    redis.call(publish, channel, 'u|' .. version .. '|' .. id .. '|')
   end
 end
 return {'ok'}
