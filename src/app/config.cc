@@ -103,8 +103,14 @@ ParseOutcome parse_config(int argc, char** argv, Config& c) {
       ->check(CLI::Range(1u, 1'000'000u))
       ->capture_default_str();
   app.add_option("--redis-url", c.redis_url,
-                 "redis://[[user]:password@]host[:port][/db]; unset: embedded engine, one instance")
+                 "redis://[[user]:password@]host[:port][/db], or for a Redis Cluster "
+                 "redis+cluster://[[user]:password@]host:port[,host:port...] (seed nodes); "
+                 "unset: embedded engine, one instance")
       ->envname("REDIS_URL");
+  app.add_flag("--redis-cluster", c.redis_cluster,
+               "REDIS_URL's redis://host:port is a seed node of a Redis Cluster "
+               "(same as writing redis+cluster://)")
+      ->envname("REDIS_CLUSTER");
   app.add_option("--key-prefix", c.key_prefix,
                  "Prefix of every Redis key and channel (deployments sharing a Redis)")
       ->envname("KEY_PREFIX")
@@ -248,6 +254,14 @@ ParseOutcome parse_config(int argc, char** argv, Config& c) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? ParseOutcome::exit_ok : ParseOutcome::exit_error;
+  }
+  // REDIS_CLUSTER=true: the one place the URL is rewritten, so every Redis client of
+  // the process (store, audit queue, rate limiter) sees a cluster URL.
+  constexpr std::string_view kPlain = "redis://";
+  if (c.redis_cluster && c.redis_url.starts_with(kPlain)) {
+    std::string rest = c.redis_url.substr(kPlain.size());
+    if (rest.ends_with("/0") || rest.ends_with("/")) rest.erase(rest.rfind('/'));
+    c.redis_url = "redis+cluster://" + rest;
   }
   return ParseOutcome::run;
 }

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "store/redis/cluster_router.h"
+#include "store/redis/deployment_check.h"
 #include "store/redis/redis_client.h"
 #include "store/redis/redis_cluster_fixture.h"
 #include "store/redis/redis_server_fixture.h"
@@ -138,6 +139,71 @@ TEST(ClusterClientSeeds, ANodeWithoutClusterModeIsRefusedWithTheReason) {
       << reply.error().message;
   client.close();
   EXPECT_TRUE(io.stop(3000ms));
+}
+
+}  // namespace
+}  // namespace sk::store::redis::testing
+
+namespace sk::store::redis::testing {
+namespace {
+
+DeploymentCheck check(const std::string& url) {
+  IoThreads io;
+  auto result = run(io.io(), check_deployment(io.executor(), parse(url)));
+  EXPECT_TRUE(io.stop(3000ms));
+  return result;
+}
+
+std::string message_of(const DeploymentCheck& c) {
+  return c.error ? c.error->violations.at(0).message : std::string("(no error)");
+}
+
+// A one-node cluster serving every slot by itself.
+RedisServerOptions lone_cluster_node() {
+  RedisServerOptions options;
+  options.port = free_cluster_port();
+  options.extra_args = {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"};
+  return options;
+}
+
+TEST(DeploymentCheck, APlainUrlAtAClusterNodeIsRefusedWithTheHint) {
+  auto& cluster = shared_cluster();
+  const auto c = check("redis://127.0.0.1:" + std::to_string(cluster.node(0).port()));
+  ASSERT_TRUE(c.error);
+  EXPECT_NE(message_of(c).find("redis+cluster://"), std::string::npos) << message_of(c);
+  EXPECT_FALSE(check(cluster.url()).error) << message_of(check(cluster.url()));
+}
+
+TEST(DeploymentCheck, AClusterUrlAtAPlainRedisIsRefused) {
+  RedisServerFixture plain;
+  const auto c = check("redis+cluster://127.0.0.1:" + std::to_string(plain.port()));
+  ASSERT_TRUE(c.error);
+  EXPECT_NE(message_of(c).find("not in cluster mode"), std::string::npos) << message_of(c);
+  EXPECT_FALSE(check(plain.url()).error);
+}
+
+TEST(DeploymentCheck, SlotsWithoutAMasterAreRefused) {
+  RedisServerFixture node(lone_cluster_node());
+  ASSERT_FALSE(node.cli({"CLUSTER", "ADDSLOTSRANGE", "0", "16000"}).is_error());
+  const auto c = check("redis+cluster://127.0.0.1:" + std::to_string(node.port()));
+  ASSERT_TRUE(c.error);
+  EXPECT_NE(message_of(c).find("16001-16383"), std::string::npos) << message_of(c);
+}
+
+TEST(DeploymentCheck, SeedsOfTwoClustersAreRefusedAndAnUnreachableSeedIsReported) {
+  RedisServerFixture one(lone_cluster_node());
+  RedisServerFixture two(lone_cluster_node());
+  ASSERT_FALSE(one.cli({"CLUSTER", "ADDSLOTSRANGE", "0", "16383"}).is_error());
+  ASSERT_FALSE(two.cli({"CLUSTER", "ADDSLOTSRANGE", "0", "16383"}).is_error());
+  const std::string a = "127.0.0.1:" + std::to_string(one.port());
+  const std::string b = "127.0.0.1:" + std::to_string(two.port());
+  const auto c = check("redis+cluster://" + a + "," + b);
+  ASSERT_TRUE(c.error);
+  EXPECT_NE(message_of(c).find("disagree"), std::string::npos) << message_of(c);
+  two.kill();
+  const auto alone = check("redis+cluster://" + a + "," + b);
+  EXPECT_FALSE(alone.error) << message_of(alone);
+  EXPECT_NE(alone.unreachable.find(std::to_string(two.port())), std::string::npos) << alone.unreachable;
 }
 
 }  // namespace

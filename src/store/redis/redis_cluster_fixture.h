@@ -4,7 +4,8 @@
 //
 // - Ports: the cluster bus listens on port + 10000, so the node ports are drawn from
 //   20000-30000 with both ports free (never above 55535).
-// - Node timeout 1 s (a killed master is failed over within ~2-3 s).
+// - Node timeout 1 s (a killed master is failed over within ~2-3 s); replicas always
+//   eligible for a failover (validity factor 0).
 // - url() is the redis+cluster:// URL of every node; node(i) is the i-th server
 //   (0-2 are the masters as created, 3-5 their replicas).
 // - master_of(slot) / replica_of(master) read CLUSTER NODES; move_slot() reshards one
@@ -52,7 +53,12 @@ class RedisClusterFixture {
       options.port = free_cluster_port();
       options.extra_args = {"--cluster-enabled",      "yes",  "--cluster-config-file",
                             "nodes.conf",             "--cluster-node-timeout", "1000",
-                            "--cluster-require-full-coverage", "no"};
+                            "--cluster-require-full-coverage", "no",
+                            // A replica fails over however long ago it last heard from
+                            // its master (with the default factor 10 and pings every
+                            // 10 s, an idle replica is "too stale" to take over).
+                            "--cluster-replica-validity-factor", "0",
+                            "--repl-ping-replica-period", "1"};
       nodes_.push_back(std::make_unique<RedisServerFixture>(options));
     }
     std::string command = "redis-cli --cluster create";

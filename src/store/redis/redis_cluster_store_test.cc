@@ -225,6 +225,9 @@ TEST_F(ClusterStoreTest, AKilledMasterCostsOnlyItsSlotsUntilItsReplicaTakesOver)
   Session other_s = create_in(a, on_other);
   create_in(a, timed, system_.wall_now() + 3s);  // due during or after the failover
 
+  // Replication is asynchronous: a write the replica has not received is lost with
+  // its master (that rollback is another test's). Here everything has reached it.
+  ASSERT_EQ(cluster.node(lost).cli({"WAIT", "1", "5000"}).integer, 1);
   cluster.node(lost).kill();
   // While the failover runs: the lost master's session fails fast (503), the other
   // master's keeps being written.

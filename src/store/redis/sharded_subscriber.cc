@@ -36,6 +36,7 @@ struct ShardedSubscriber::State : std::enable_shared_from_this<State> {
   int generation = 0;            // of `connections`: one per rebuild
   bool ever_subscribed = false;  // a whole generation was subscribed once
   std::vector<std::shared_ptr<SupervisedConnection>> connections;
+  std::vector<NodeAddress> assignment;  // per channel: the master `connections` use
   int ready_in_generation = 0;
   std::unique_ptr<asio::steady_timer> retry;
 
@@ -113,10 +114,15 @@ void ShardedSubscriber::State::rebuild() {
       return;
     }
     std::map<int, std::vector<std::string>> by_master;
+    std::vector<NodeAddress> where;
     for (const auto& channel : channels) {
       const int master = map->master_of(key_slot(channel));
       if (master >= 0) by_master[master].push_back(channel);
+      where.push_back(master >= 0 ? map->masters[static_cast<std::size_t>(master)] : NodeAddress{});
     }
+    // A change elsewhere in the map (another slot moved): nothing to do here.
+    if (!connections.empty() && where == assignment) return;
+    assignment = std::move(where);
     old.swap(connections);
     ++generation;
     ready_in_generation = 0;
@@ -184,6 +190,7 @@ void ShardedSubscriber::start() {
 
 void ShardedSubscriber::close() {
   std::vector<std::shared_ptr<SupervisedConnection>> connections;
+  std::vector<NodeAddress> assignment;  // per channel: the master `connections` use
   {
     std::lock_guard lock(state_->mu);
     if (state_->closed) return;
