@@ -33,6 +33,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include "store/redis/redis_cluster_fixture.h"
 #include "store/redis/redis_server_fixture.h"
 #include "support/bodies.h"
 #include "support/http_client.h"
@@ -45,6 +46,7 @@ namespace sk::testing {
 namespace {
 
 using namespace std::chrono_literals;
+using store::redis::testing::RedisClusterFixture;
 using store::redis::testing::RedisServerFixture;
 using SteadyClock = std::chrono::steady_clock;
 
@@ -246,12 +248,26 @@ class MultiInstance : public ::testing::Test {
   void start_redis(RedisServerFixture::Options options = {}) {
     redis_ = std::make_unique<RedisServerFixture>(std::move(options));
   }
+  // A Redis Cluster (3 masters + 3 replicas) instead of one Redis.
+  void start_cluster() { cluster_ = std::make_unique<RedisClusterFixture>(); }
+  std::string store_url() const { return cluster_ ? cluster_->url() : redis_->url(); }
+  // The servers that hold data: the one Redis, or every cluster master.
+  std::vector<RedisServerFixture*> data_nodes() {
+    if (!cluster_) return {redis_.get()};
+    std::vector<RedisServerFixture*> masters;
+    for (int i = 0; i < cluster_->size(); ++i) {
+      auto& node = cluster_->node(i);
+      if (node.running() && node.cli({"ROLE"}).elements.at(0).str == "master")
+        masters.push_back(&node);
+    }
+    return masters;
+  }
 
   // A new instance on the test's Redis (or on `url`), named A, B, C, ...
   Instance& launch(std::vector<std::string> extra_args = {}, std::optional<std::string> url = {}) {
     const std::string name(1, static_cast<char>('A' + instances_.size()));
     instances_.push_back(
-        std::make_unique<Instance>(name, url ? *url : redis_->url(), prefix(), extra_args));
+        std::make_unique<Instance>(name, url ? *url : store_url(), prefix(), extra_args));
     return *instances_.back();
   }
 
@@ -275,15 +291,18 @@ class MultiInstance : public ::testing::Test {
   // per shard.
   std::vector<std::pair<std::int64_t, std::string>> audit_events(const std::string& session) {
     std::vector<std::pair<std::int64_t, std::string>> out;
-    const auto streams = redis_->cli({"KEYS", prefix() + "*audit"});
-    for (const auto& key : streams.elements) {
-      const auto entries = redis_->cli({"XRANGE", key.str, "-", "+"});
-      for (const auto& entry : entries.elements) {
-        std::map<std::string, std::string> fields;
-        const auto& kv = entry.elements.at(1).elements;
-        for (std::size_t i = 0; i + 1 < kv.size(); i += 2) fields[kv[i].str] = kv[i + 1].str;
-        if (fields["session"] != session) continue;
-        out.emplace_back(std::stoll(fields["version"]), Json::parse(fields["event"])["type"].str());
+    for (auto* node : data_nodes()) {
+      const auto streams = node->cli({"KEYS", prefix() + "*audit"});
+      for (const auto& key : streams.elements) {
+        const auto entries = node->cli({"XRANGE", key.str, "-", "+"});
+        for (const auto& entry : entries.elements) {
+          std::map<std::string, std::string> fields;
+          const auto& kv = entry.elements.at(1).elements;
+          for (std::size_t i = 0; i + 1 < kv.size(); i += 2) fields[kv[i].str] = kv[i + 1].str;
+          if (fields["session"] != session) continue;
+          out.emplace_back(std::stoll(fields["version"]),
+                           Json::parse(fields["event"])["type"].str());
+        }
       }
     }
     return out;
@@ -292,17 +311,33 @@ class MultiInstance : public ::testing::Test {
   void TearDown() override {
     stop_all(instances_, HasFailure());
     redis_.reset();
+    cluster_.reset();
   }
 
   std::unique_ptr<RedisServerFixture> redis_;
+  std::unique_ptr<RedisClusterFixture> cluster_;
   std::vector<std::unique_ptr<Instance>> instances_;
 };
+
+// The tests that hold on one Redis and on a Redis Cluster alike.
+class OnEveryEngine : public MultiInstance, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void start_engine() {
+    if (GetParam() == "redis_cluster") {
+      start_cluster();
+    } else {
+      start_redis();
+    }
+  }
+};
+INSTANTIATE_TEST_SUITE_P(Fleet, OnEveryEngine, ::testing::Values("redis", "redis_cluster"),
+                         [](const auto& param_info) { return param_info.param; });
 
 // ---------------------------------------------------------------------------
 // 1. Any instance serves any request; every watcher everywhere sees every change.
 
-TEST_F(MultiInstance, EveryWatcherSeesEverySwitchMadeThroughAnyInstance) {
-  start_redis();
+TEST_P(OnEveryEngine, EveryWatcherSeesEverySwitchMadeThroughAnyInstance) {
+  start_engine();
   const auto fleet = launch_ready(3);
   auto &a = *fleet[0], &b = *fleet[1], &c = *fleet[2];
   const auto id = session_id(1);
@@ -350,8 +385,8 @@ TEST_F(MultiInstance, EveryWatcherSeesEverySwitchMadeThroughAnyInstance) {
 // ---------------------------------------------------------------------------
 // 2. With three pollers on the deadline index, a time-out fires once.
 
-TEST_F(MultiInstance, ATimeOutFiresExactlyOnceAcrossTheFleet) {
-  start_redis();
+TEST_P(OnEveryEngine, ATimeOutFiresExactlyOnceAcrossTheFleet) {
+  start_engine();
   const auto fleet = launch_ready(3);
   const auto id = session_id(2);
   // 1.5 s banks, no increment, end_session (the per_participant default).
@@ -415,8 +450,8 @@ TEST_F(MultiInstance, ATimeOutFiresExactlyOnceAcrossTheFleet) {
 
 // Unguarded switches ask for no condition (SPEC §2): an instance that loses the race
 // re-reads and applies them again, so every one answers 200.
-TEST_F(MultiInstance, ConcurrentSwitchesOnThreeInstancesNeverLoseAnUpdate) {
-  start_redis();
+TEST_P(OnEveryEngine, ConcurrentSwitchesOnThreeInstancesNeverLoseAnUpdate) {
+  start_engine();
   const auto fleet = launch_ready(3);
   const auto id = session_id(3);
   ASSERT_EQ(post(*fleet[0], "/v1/sessions", chess_body(id, 3'600'000, 0)).status, 201u);
@@ -519,8 +554,8 @@ TEST_F(MultiInstance, ConcurrentSwitchesOnThreeInstancesNeverLoseAnUpdate) {
 // ---------------------------------------------------------------------------
 // 4. An instance crashes mid-game: the others carry on, and its time-outs fire.
 
-TEST_F(MultiInstance, KillingAnInstanceLeavesTheOthersServingAndTimingOut) {
-  start_redis();
+TEST_P(OnEveryEngine, KillingAnInstanceLeavesTheOthersServingAndTimingOut) {
+  start_engine();
   const auto fleet = launch_ready(3);
   auto &a = *fleet[0], &b = *fleet[1], &c = *fleet[2];
   const auto game = session_id(4);

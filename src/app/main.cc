@@ -10,6 +10,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_future.hpp>
 #include <spdlog/spdlog.h>
 
 #include "app/audit_setup.h"
@@ -23,11 +24,31 @@
 #include "server/server.h"
 #include "server/session_service.h"
 #include "store/memory/memory_store.h"
+#include "store/redis/deployment_check.h"
 #include "store/redis/redis_store.h"
 
 namespace asio = boost::asio;
 
 namespace {
+
+// REDIS_URL at the wrong kind of Redis (a cluster node as redis://, a plain Redis as
+// redis+cluster://, uncovered slots, seeds of two clusters) stops the start-up here
+// with the reason; nodes that cannot be reached now are only logged (the engine
+// reconnects by itself, and /ready says when it is connected).
+void check_redis_deployment(const sk::store::redis::RedisUrl& url, spdlog::logger& log) {
+  asio::io_context io;
+  auto checked = asio::co_spawn(io, sk::store::redis::check_deployment(io.get_executor(), url),
+                                asio::use_future);
+  io.run();
+  const auto result = checked.get();
+  if (result.error) {
+    throw std::invalid_argument("REDIS_URL: " + result.error->violations.at(0).message);
+  }
+  if (!result.unreachable.empty()) {
+    log.warn(R"("msg":"redis not checked at start-up","unreachable":"{}")",
+             sk::app::json_escape(result.unreachable));
+  }
+}
 
 // The engine: REDIS_URL unset -> memory (one instance); set -> Redis (a fleet). The
 // Redis engine connects in the background once the threads run; until it is
@@ -45,6 +66,7 @@ std::unique_ptr<sk::store::SessionStore> make_store(
   }
   auto url = sk::store::redis::parse_redis_url(config.redis_url);
   if (!url) throw std::invalid_argument("REDIS_URL: " + url.error().message);
+  check_redis_deployment(*url, log);
   sk::store::redis::RedisStoreOptions options;
   options.ttl = ttl;
   options.key_prefix = config.key_prefix;

@@ -24,7 +24,9 @@ namespace {
 // could (a whole-pipeline failure is an Error instead).
 constexpr std::string_view kUnreachable = "UNAVAILABLE ";
 
-Reply unreachable(const domain::Error& why) { return Reply::error(std::string(kUnreachable) + why.message); }
+Reply unreachable(const domain::Error& why) {
+  return Reply::error(std::string(kUnreachable) + why.message);
+}
 bool is_unreachable(const Reply& r) { return r.is_error() && r.str.starts_with(kUnreachable); }
 
 Command cluster_slots() { return {"CLUSTER", "SLOTS"}; }
@@ -263,7 +265,8 @@ asio::awaitable<Reply> ClusterRouter::resend(Command command, Reply reply,
       }
     } else if (is_retryable_cluster_error(reply)) {
       // The slot is migrating (TRYAGAIN) or the cluster is failing over: wait a little.
-      asio::steady_timer pause(executor_, std::chrono::milliseconds{std::min(200, 10 * attempt * attempt)});
+      asio::steady_timer pause(executor_,
+                               std::chrono::milliseconds{std::min(200, 10 * attempt * attempt)});
       (void)co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       if (reply.str.starts_with("CLUSTERDOWN")) refresh_soon();
       map = slot_map();

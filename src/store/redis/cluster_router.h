@@ -99,9 +99,9 @@ class ClusterRouter : public std::enable_shared_from_this<ClusterRouter> {
   const RedisClientOptions options_;
 
   mutable std::mutex mu_;
-  std::shared_ptr<const SlotMap> map_;                           // guarded by mu_
-  std::map<std::string, std::shared_ptr<RedisClient>> nodes_;    // by host:port; mu_
-  std::vector<std::function<void()>> listeners_;                 // mu_
+  std::shared_ptr<const SlotMap> map_;                         // guarded by mu_
+  std::map<std::string, std::shared_ptr<RedisClient>> nodes_;  // by host:port; mu_
+  std::vector<std::function<void()>> listeners_;               // mu_
   std::atomic<bool> refresh_wanted_{false};
   std::atomic<bool> closed_{false};
   std::atomic<std::int64_t> redirects_{0};

@@ -36,7 +36,9 @@ std::uint16_t crc16(std::string_view bytes) {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+    const auto lower = [](char c) {
+      return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    };
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
@@ -78,9 +80,10 @@ int key_slot(std::string_view key) {
 std::optional<std::string_view> routing_key(const std::vector<std::string>& command) {
   if (command.empty()) return std::nullopt;
   const std::string_view name = command[0];
-  for (const char* keyless : {"PING", "ECHO", "SCRIPT", "CLUSTER", "INFO", "PUBLISH", "AUTH",
-                              "SELECT", "ASKING", "READONLY", "WAIT", "DBSIZE", "FLUSHALL",
-                              "FLUSHDB", "CLIENT", "CONFIG", "DEBUG", "ACL", "KEYS", "TIME"}) {
+  for (const char* keyless :
+       {"PING",   "ECHO",   "SCRIPT",   "CLUSTER", "INFO",   "PUBLISH",  "AUTH",
+        "SELECT", "ASKING", "READONLY", "WAIT",    "DBSIZE", "FLUSHALL", "FLUSHDB",
+        "CLIENT", "CONFIG", "DEBUG",    "ACL",     "KEYS",   "TIME"}) {
     if (iequals(name, keyless)) return std::nullopt;
   }
   if (iequals(name, "EVALSHA") || iequals(name, "EVAL") || iequals(name, "FCALL") ||
@@ -131,8 +134,8 @@ domain::Result<SlotMap> parse_cluster_slots(const Reply& reply, const NodeAddres
     const auto& first = range.elements[0];
     const auto& last = range.elements[1];
     const auto& master = range.elements[2];
-    if (first.kind != ReplyKind::integer || last.kind != ReplyKind::integer ||
-        first.integer < 0 || last.integer >= kClusterSlots || first.integer > last.integer) {
+    if (first.kind != ReplyKind::integer || last.kind != ReplyKind::integer || first.integer < 0 ||
+        last.integer >= kClusterSlots || first.integer > last.integer) {
       return bad_reply("a slot range out of bounds");
     }
     if (master.kind != ReplyKind::array || master.elements.size() < 2 ||

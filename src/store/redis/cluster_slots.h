@@ -34,7 +34,9 @@ struct SlotMap {
   std::vector<NodeAddress> masters;  // distinct
   std::vector<int> owner;            // kClusterSlots entries: index into masters, -1 if none
 
-  int master_of(int slot) const { return owner.empty() ? -1 : owner[static_cast<std::size_t>(slot)]; }
+  int master_of(int slot) const {
+    return owner.empty() ? -1 : owner[static_cast<std::size_t>(slot)];
+  }
   // The slot ranges no master serves, e.g. "0-99, 16000-16383"; empty when all are.
   std::string uncovered() const;
   friend bool operator==(const SlotMap&, const SlotMap&) = default;

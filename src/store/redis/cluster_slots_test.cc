@@ -57,9 +57,9 @@ Reply range(std::int64_t first, std::int64_t last, Reply master) {
 }
 
 TEST(ClusterSlots, ParsesClusterSlotsAndFindsGaps) {
-  const Reply reply = Reply::array({range(0, 5460, node("10.0.0.1", 7000)),
-                                    range(5461, 10922, node("", 7001)),
-                                    range(10923, 16000, node("10.0.0.1", 7000))});
+  const Reply reply =
+      Reply::array({range(0, 5460, node("10.0.0.1", 7000)), range(5461, 10922, node("", 7001)),
+                    range(10923, 16000, node("10.0.0.1", 7000))});
   auto map = parse_cluster_slots(reply, NodeAddress{"10.0.0.2", 7001});
   ASSERT_TRUE(map.ok());
   ASSERT_EQ(map->masters.size(), 2U);
@@ -78,7 +78,8 @@ TEST(ClusterSlots, ParsesClusterSlotsAndFindsGaps) {
 }
 
 TEST(ClusterSlots, RefusesMalformedReplies) {
-  EXPECT_FALSE(parse_cluster_slots(Reply::error("ERR This instance has cluster support disabled"), {}).ok());
+  EXPECT_FALSE(
+      parse_cluster_slots(Reply::error("ERR This instance has cluster support disabled"), {}).ok());
   EXPECT_FALSE(parse_cluster_slots(Reply::string("x"), {}).ok());
   EXPECT_FALSE(parse_cluster_slots(Reply::array({range(0, 16384, node("h", 1))}), {}).ok());
   EXPECT_FALSE(parse_cluster_slots(Reply::array({range(9, 3, node("h", 1))}), {}).ok());
@@ -104,7 +105,8 @@ TEST(ClusterSlots, ParsesRedirections) {
   EXPECT_FALSE(parse_redirect(Reply::error("MOVED 1 1.2.3.4")));
   EXPECT_FALSE(parse_redirect(Reply::error("ERR nope")));
   EXPECT_FALSE(parse_redirect(Reply::string("MOVED 1 h:2")));
-  EXPECT_TRUE(is_retryable_cluster_error(Reply::error("TRYAGAIN Multiple keys request during rehashing of slot")));
+  EXPECT_TRUE(is_retryable_cluster_error(
+      Reply::error("TRYAGAIN Multiple keys request during rehashing of slot")));
   EXPECT_TRUE(is_retryable_cluster_error(Reply::error("CLUSTERDOWN The cluster is down")));
   EXPECT_FALSE(is_retryable_cluster_error(Reply::error("NOSCRIPT")));
 }

@@ -75,7 +75,8 @@ TEST_F(ClusterClientTest, EveryKeyLandsOnTheMasterOfItsSlot) {
 
 TEST_F(ClusterClientTest, APipelineOverSeveralNodesAnswersInOrder) {
   std::vector<Args> commands;
-  for (int i = 0; i < 40; ++i) commands.push_back({"SET", key_in_slot_of(100 + i), "v" + std::to_string(i)});
+  for (int i = 0; i < 40; ++i)
+    commands.push_back({"SET", key_in_slot_of(100 + i), "v" + std::to_string(i)});
   ASSERT_TRUE(pipe(commands).ok());
   std::vector<Args> reads;
   for (int i = 0; i < 40; ++i) reads.push_back({"GET", key_in_slot_of(100 + i)});
@@ -83,7 +84,8 @@ TEST_F(ClusterClientTest, APipelineOverSeveralNodesAnswersInOrder) {
   auto replies = pipe(reads);
   ASSERT_TRUE(replies.ok()) << replies.error().message;
   ASSERT_EQ(replies->size(), 41U);
-  for (int i = 0; i < 40; ++i) EXPECT_EQ((*replies)[static_cast<std::size_t>(i)].str, "v" + std::to_string(i));
+  for (int i = 0; i < 40; ++i)
+    EXPECT_EQ((*replies)[static_cast<std::size_t>(i)].str, "v" + std::to_string(i));
   EXPECT_EQ(replies->back().str, "PONG");
 }
 
@@ -203,7 +205,8 @@ TEST(DeploymentCheck, SeedsOfTwoClustersAreRefusedAndAnUnreachableSeedIsReported
   two.kill();
   const auto alone = check("redis+cluster://" + a + "," + b);
   EXPECT_FALSE(alone.error) << message_of(alone);
-  EXPECT_NE(alone.unreachable.find(std::to_string(two.port())), std::string::npos) << alone.unreachable;
+  EXPECT_NE(alone.unreachable.find(std::to_string(two.port())), std::string::npos)
+      << alone.unreachable;
 }
 
 }  // namespace

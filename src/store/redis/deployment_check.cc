@@ -57,7 +57,8 @@ int first_disagreement(const SlotMap& a, const SlotMap& b) {
     const int ma = a.master_of(slot);
     const int mb = b.master_of(slot);
     if ((ma < 0) != (mb < 0)) return slot;
-    if (ma >= 0 && a.masters[static_cast<std::size_t>(ma)] != b.masters[static_cast<std::size_t>(mb)]) {
+    if (ma >= 0 &&
+        a.masters[static_cast<std::size_t>(ma)] != b.masters[static_cast<std::size_t>(mb)]) {
       return slot;
     }
   }
@@ -72,10 +73,11 @@ asio::awaitable<DeploymentCheck> check_deployment(asio::any_io_executor executor
   if (!url.cluster) {
     auto view = co_await ask(executor, url, options, out.unreachable);
     if (view && view->cluster) {
-      out.error = misconfigured(
-          url.redacted() + " is a Redis Cluster node: use REDIS_URL=redis+cluster://" + url.host +
-          ":" + std::to_string(url.port) + "[,host:port...] (or REDIS_CLUSTER=true), so that "
-          "every command goes to the master of its slot");
+      out.error = misconfigured(url.redacted() +
+                                " is a Redis Cluster node: use REDIS_URL=redis+cluster://" +
+                                url.host + ":" + std::to_string(url.port) +
+                                "[,host:port...] (or REDIS_CLUSTER=true), so that "
+                                "every command goes to the master of its slot");
     }
     co_return out;
   }
@@ -87,7 +89,8 @@ asio::awaitable<DeploymentCheck> check_deployment(asio::any_io_executor executor
     if (!view->cluster) {
       out.error = misconfigured(seed.to_string() +
                                 " is not in cluster mode (cluster_enabled:0): for a single Redis "
-                                "use REDIS_URL=redis://" + seed.to_string());
+                                "use REDIS_URL=redis://" +
+                                seed.to_string());
       co_return out;
     }
     if (!view->map) continue;

@@ -322,7 +322,8 @@ class RedisAuthTest : public ::testing::Test {
     client.close();
     return r;
   }
-  RedisServerFixture server_{{.password = "s3cret", .persistence = false, .port = 0, .extra_args = {}}};
+  RedisServerFixture server_{
+      {.password = "s3cret", .persistence = false, .port = 0, .extra_args = {}}};
   IoThreads io_{2};
 };
 

@@ -51,14 +51,13 @@ class RedisClusterFixture {
     for (int i = 0; i < 2 * kMasters; ++i) {
       RedisServerOptions options;
       options.port = free_cluster_port();
-      options.extra_args = {"--cluster-enabled",      "yes",  "--cluster-config-file",
-                            "nodes.conf",             "--cluster-node-timeout", "1000",
-                            "--cluster-require-full-coverage", "no",
-                            // A replica fails over however long ago it last heard from
-                            // its master (with the default factor 10 and pings every
-                            // 10 s, an idle replica is "too stale" to take over).
-                            "--cluster-replica-validity-factor", "0",
-                            "--repl-ping-replica-period", "1"};
+      options.extra_args = {
+          "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+          "--cluster-node-timeout", "1000", "--cluster-require-full-coverage", "no",
+          // A replica fails over however long ago it last heard from
+          // its master (with the default factor 10 and pings every
+          // 10 s, an idle replica is "too stale" to take over).
+          "--cluster-replica-validity-factor", "0", "--repl-ping-replica-period", "1"};
       nodes_.push_back(std::make_unique<RedisServerFixture>(options));
     }
     std::string command = "redis-cli --cluster create";
@@ -85,7 +84,9 @@ class RedisClusterFixture {
   // The node (index) serving `slot` as master now, per any running node; -1 if none.
   int master_of(int slot) {
     for (const auto& line : nodes_lines()) {
-      if (line.flags.find("master") == std::string::npos || line.flags.find("fail") != std::string::npos) continue;
+      if (line.flags.find("master") == std::string::npos ||
+          line.flags.find("fail") != std::string::npos)
+        continue;
       for (const auto& [first, last] : line.ranges) {
         if (slot >= first && slot <= last) return index_of_port(line.port);
       }
@@ -118,8 +119,8 @@ class RedisClusterFixture {
     for (;;) {
       const Reply keys = node(from).cli({"CLUSTER", "GETKEYSINSLOT", s, "100"});
       if (keys.elements.empty()) break;
-      std::vector<std::string> migrate = {"MIGRATE", "127.0.0.1", std::to_string(node(to).port()),
-                                          "", "0", "5000", "KEYS"};
+      std::vector<std::string> migrate = {
+          "MIGRATE", "127.0.0.1", std::to_string(node(to).port()), "", "0", "5000", "KEYS"};
       for (const auto& k : keys.elements) migrate.push_back(k.str);
       expect_ok(node(from).cli(migrate));
     }
@@ -153,7 +154,8 @@ class RedisClusterFixture {
         return false;
       }
       if (info.str.find("cluster_state:ok") == std::string::npos) return false;
-      auto map = parse_cluster_slots(n->cli({"CLUSTER", "SLOTS"}), NodeAddress{"127.0.0.1", n->port()});
+      auto map =
+          parse_cluster_slots(n->cli({"CLUSTER", "SLOTS"}), NodeAddress{"127.0.0.1", n->port()});
       if (!map || !map->uncovered().empty()) return false;
       std::string view;
       for (int slot = 0; slot < kClusterSlots; slot += 97) {

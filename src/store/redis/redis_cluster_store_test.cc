@@ -1,17 +1,16 @@
 // The Redis engine on a real Redis Cluster (3 masters, 3 replicas;
 // redis_cluster_fixture.h; the SessionStore contract runs on it in redis_store_test.cc,
-// one translation unit per contract instantiation) -- what a cluster adds: fan-out over sharded Pub/Sub (each message on its shard's master only), a
-// time-out fired once across instances on every shard, a hot session's slot resharded
-// while it is being switched (no error, no lost write), and a master killed while
-// sessions run (its slots answer 503 until the replica is promoted, the others keep
-// serving; then writes resume, watchers re-sync, no time-out fires twice).
+// one translation unit per contract instantiation) -- what a cluster adds: fan-out over sharded
+// Pub/Sub (each message on its shard's master only), a time-out fired once across instances on
+// every shard, a hot session's slot resharded while it is being switched (no error, no lost write),
+// and a master killed while sessions run (its slots answer 503 until the replica is promoted, the
+// others keep serving; then writes resume, watchers re-sync, no time-out fires twice).
 #include <atomic>
 #include <set>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-
 #include <gtest/gtest.h>
 
 #include "store/redis/cluster_router.h"
@@ -127,16 +126,17 @@ TEST_F(ClusterStoreTest, ATimeOutFiresOnceAcrossInstancesOnEveryMaster) {
   std::array<DeadlineLog, 2> logs;
   std::array<RedisStore*, 2> instances{&open(cluster), &open(cluster)};
   for (std::size_t i = 0; i < 2; ++i) {
-    instances[i]->set_deadline_handler(logs[i].handler([this, store = instances[i]](const Uuid& id) {
-      asio::co_spawn(
-          threads_.io(),
-          [store, id]() -> asio::awaitable<void> {
-            auto current = co_await store->get(id);
-            if (!current) co_return;
-            (void)co_await store->update(write_of(bumped(*current)), current->version);
-          },
-          asio::detached);
-    }));
+    instances[i]->set_deadline_handler(
+        logs[i].handler([this, store = instances[i]](const Uuid& id) {
+          asio::co_spawn(
+              threads_.io(),
+              [store, id]() -> asio::awaitable<void> {
+                auto current = co_await store->get(id);
+                if (!current) co_return;
+                (void)co_await store->update(write_of(bumped(*current)), current->version);
+              },
+              asio::detached);
+        }));
   }
   constexpr int kSessions = 30;
   const TimePoint deadline = system_.wall_now() + 400ms;
@@ -177,8 +177,8 @@ TEST_F(ClusterStoreTest, AHotSessionsSlotIsReshardedWhileItIsSwitched) {
     Session current = s;
     while (!stop) {
       Session next = bumped(current);
-      const Status st = run(a.update(write_of(next, {"v" + std::to_string(next.version)}),
-                                     current.version));
+      const Status st =
+          run(a.update(write_of(next, {"v" + std::to_string(next.version)}), current.version));
       if (st) {
         if (errors++ == 0) first_error = st->message;
         continue;
@@ -242,8 +242,8 @@ TEST_F(ClusterStoreTest, AKilledMasterCostsOnlyItsSlotsUntilItsReplicaTakesOver)
       ++other_writes;
     }
     Session lost_next = bumped(lost_s);
-    const Status st = run(a.update(write_of(lost_next, {"v" + std::to_string(lost_next.version)}),
-                                   lost_s.version));
+    const Status st = run(
+        a.update(write_of(lost_next, {"v" + std::to_string(lost_next.version)}), lost_s.version));
     if (st) {
       EXPECT_EQ(st->code, domain::ErrorCode::unavailable) << st->message;
       ++lost_failures;
@@ -260,7 +260,8 @@ TEST_F(ClusterStoreTest, AKilledMasterCostsOnlyItsSlotsUntilItsReplicaTakesOver)
   // The watcher on b was told to re-sync, then gets the writes after the failover.
   EXPECT_TRUE(on_b.wait_until(
       [&](const std::vector<StoreMessage>& all) {
-        return std::ranges::any_of(all, [](const StoreMessage& m) { return m.kind == MessageKind::resync; });
+        return std::ranges::any_of(
+            all, [](const StoreMessage& m) { return m.kind == MessageKind::resync; });
       },
       10s));
   Session after = bumped(lost_s);

@@ -37,9 +37,9 @@
 namespace sk::store::redis::testing {
 
 struct RedisServerOptions {
-  std::string password;      // non-empty: requirepass
-  bool persistence = false;  // true: AOF (fsync always) in the temp dir; false: nothing
-  std::uint16_t port = 0;    // 0: a free one
+  std::string password;                 // non-empty: requirepass
+  bool persistence = false;             // true: AOF (fsync always) in the temp dir; false: nothing
+  std::uint16_t port = 0;               // 0: a free one
   std::vector<std::string> extra_args;  // e.g. {"--cluster-enabled", "yes"}
 };
 

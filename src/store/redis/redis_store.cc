@@ -84,10 +84,9 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
       if (options.on_connection_change) options.on_connection_change(false);
     };
     if (url.cluster) {
-      return std::make_unique<ShardedSubscriber>(executor, std::move(url), options.client,
-                                                 client->router(), keys.subscribe_channels(),
-                                                 std::move(on_message), std::move(on_resubscribed),
-                                                 std::move(on_lost));
+      return std::make_unique<ShardedSubscriber>(
+          executor, std::move(url), options.client, client->router(), keys.subscribe_channels(),
+          std::move(on_message), std::move(on_resubscribed), std::move(on_lost));
     }
     return std::make_unique<RedisSubscriber>(executor, std::move(url), options.client,
                                              keys.subscribe_channels(), std::move(on_message),
@@ -281,12 +280,10 @@ asio::awaitable<Result<bool>> RedisStore::remove(Uuid id, domain::Event deleted,
   const int shard = core->keys.shard_of(id);
   std::vector<std::string> keys{core->keys.session(id), core->keys.deadlines(shard),
                                 core->keys.expiries(shard), core->keys.audit(shard)};
-  std::vector<std::string> args{unix_ms_arg(core->clock.wall_now()),
-                                id.to_string(),
-                                core->keys.publish_channel(shard),
-                                std::to_string(core->options.audit_max_length),
-                                domain::encode_event(deleted),
-                                std::move(message)};
+  std::vector<std::string> args{
+      unix_ms_arg(core->clock.wall_now()), id.to_string(),
+      core->keys.publish_channel(shard),   std::to_string(core->options.audit_max_length),
+      domain::encode_event(deleted),       std::move(message)};
   core->cache->erase(id);
   const auto reply =
       co_await run_script(*core->client, remove_script(), std::move(keys), std::move(args));

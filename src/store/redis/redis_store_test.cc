@@ -70,8 +70,8 @@ std::unique_ptr<SessionStore> make_redis_cluster(asio::any_io_executor executor,
   RedisStoreOptions options;
   options.ttl = ttl;
   options.key_prefix = fresh_prefix();
-  auto store = make_store(std::move(executor), clock, options,
-                          redis::testing::shared_cluster().url());
+  auto store =
+      make_store(std::move(executor), clock, options, redis::testing::shared_cluster().url());
   return store;
 }
 

@@ -31,7 +31,6 @@ class SupervisedConnection;
 
 class RedisSubscriber final : public EventsSubscriber {
  public:
-
   // `channels` must not be empty. pool_size in `options` is ignored.
   RedisSubscriber(asio::any_io_executor executor, RedisUrl url, RedisClientOptions options,
                   std::vector<std::string> channels, MessageHandler on_message,

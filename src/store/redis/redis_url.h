@@ -32,7 +32,7 @@ struct RedisUrl {
   std::uint16_t port = 6379;
   std::string username;  // empty: the default user (AUTH with the password only)
   std::string password;  // empty: no AUTH
-  int db = 0;  // always 0 for a cluster
+  int db = 0;            // always 0 for a cluster
   bool cluster = false;
   std::vector<NodeAddress> seeds;  // cluster only: every seed node, in URL order
 

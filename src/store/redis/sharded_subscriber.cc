@@ -59,7 +59,8 @@ namespace {
 std::vector<Command> ssubscribe_commands(const std::vector<std::string>& channels) {
   // One command per channel: a cluster refuses SSUBSCRIBE of channels in two slots.
   std::vector<Command> commands;
-  for (const auto& channel : channels) commands.push_back(Command{std::string("SSUBSCRIBE"), channel});
+  for (const auto& channel : channels)
+    commands.push_back(Command{std::string("SSUBSCRIBE"), channel});
   return commands;
 }
 
@@ -167,7 +168,8 @@ ShardedSubscriber::ShardedSubscriber(asio::any_io_executor executor, RedisUrl ur
   state_->options = options;
   state_->router = std::move(router);
   state_->channels = std::move(channels);
-  state_->on_message = on_message ? std::move(on_message) : [](std::string_view, std::string_view) {};
+  state_->on_message =
+      on_message ? std::move(on_message) : [](std::string_view, std::string_view) {};
   state_->on_resubscribed = on_resubscribed ? std::move(on_resubscribed) : [] {};
   state_->on_lost = on_lost ? std::move(on_lost) : [] {};
 }

@@ -31,10 +31,10 @@ class ClusterRouter;
 
 class ShardedSubscriber final : public EventsSubscriber {
  public:
-  ShardedSubscriber(boost::asio::any_io_executor executor, RedisUrl url,
-                    RedisClientOptions options, std::shared_ptr<ClusterRouter> router,
-                    std::vector<std::string> channels, MessageHandler on_message,
-                    std::function<void()> on_resubscribed, std::function<void()> on_lost = {});
+  ShardedSubscriber(boost::asio::any_io_executor executor, RedisUrl url, RedisClientOptions options,
+                    std::shared_ptr<ClusterRouter> router, std::vector<std::string> channels,
+                    MessageHandler on_message, std::function<void()> on_resubscribed,
+                    std::function<void()> on_lost = {});
   ~ShardedSubscriber() override;
   ShardedSubscriber(const ShardedSubscriber&) = delete;
   ShardedSubscriber& operator=(const ShardedSubscriber&) = delete;
