@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include "store/redis/redis_cluster_fixture.h"
 #include "support/http_client.h"
 #include "support/process.h"
 #include "support/ws_client.h"
@@ -39,6 +40,23 @@ TEST(Binary, RejectsLeavingTheEmbeddedEnginesAuditToOtherProcesses) {
   const auto log = read_all(c.out_fd);
   EXPECT_EQ(wait_exit(c.pid), 2) << log;
   EXPECT_NE(log.find("AUDIT_CONSUME=false needs REDIS_URL"), std::string::npos) << log;
+}
+
+TEST(Binary, RefusesAPlainRedisUrlAtAClusterNodeWithTheHint) {
+  store::redis::testing::RedisServerOptions options;
+  options.port = store::redis::testing::free_cluster_port();
+  options.extra_args = {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"};
+  store::redis::testing::RedisServerFixture node(options);
+  auto c = spawn({"--port", "0"}, false, {"REDIS_URL=" + node.url()});
+  const auto log = read_all(c.out_fd);
+  EXPECT_EQ(wait_exit(c.pid), 2) << log;
+  EXPECT_NE(log.find("is a Redis Cluster node: use REDIS_URL=redis+cluster://"), std::string::npos)
+      << log;
+  // REDIS_CLUSTER=true makes the same URL a seed; this lone node serves no slot yet.
+  auto seed = spawn({"--port", "0"}, false, {"REDIS_URL=" + node.url(), "REDIS_CLUSTER=true"});
+  const auto seed_log = read_all(seed.out_fd);
+  EXPECT_EQ(wait_exit(seed.pid), 2) << seed_log;
+  EXPECT_NE(seed_log.find("slots no master serves: 0-16383"), std::string::npos) << seed_log;
 }
 
 TEST(Binary, ServesThenDrainsOnSigterm) {
