@@ -1,0 +1,172 @@
+// Time-out lag (issue 16): how long after its deadline a running clock's time-out is
+// noticed and written back (the write publishes STATE_UPDATE/TIME_EXPIRED), per
+// engine, in one run: the memory engine, the Redis engine on one redis-server and on
+// a Redis Cluster of 3 masters + 3 replicas (both started here, on loopback).
+//
+//   sk_timeout_lag_bench [--sessions N] [--spread-ms S]
+//
+// Two store instances per Redis engine (the deadlines are created through both, so
+// each instance's poller also meets deadlines the other wrote); each fired deadline
+// is written back as the server does (get, then update with the expected version).
+// Prints, per engine, p50 / p99 / max of "fired" (the handler runs) and of "written"
+// (the write-back is acknowledged) behind the deadline. System clock; a busy machine
+// shows in the tail.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include "store/memory/memory_store.h"
+#include "store/redis/redis_cluster_fixture.h"
+#include "store/redis/redis_server_fixture.h"
+#include "store/redis/redis_store.h"
+#include "store/store_test_support.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using sk::domain::TimePoint;
+using sk::store::SessionStore;
+namespace st = sk::store::testing;
+namespace asio = boost::asio;
+
+struct Lags {
+  std::mutex mu;
+  std::vector<double> fired_ms;
+  std::vector<double> written_ms;
+};
+
+// Sub-millisecond: the system clock itself (the store's Clock reads whole ms).
+double ms_since(TimePoint deadline, const sk::domain::Clock&) {
+  return std::chrono::duration<double, std::milli>(std::chrono::system_clock::now() - deadline)
+      .count();
+}
+
+void print(const char* engine, std::vector<double> v, const char* what) {
+  if (v.empty()) {
+    std::printf("%-14s %-8s none\n", engine, what);
+    return;
+  }
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) {
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
+  };
+  std::printf("%-14s %-8s n=%zu  p50 %.2f ms  p99 %.2f ms  max %.2f ms\n", engine, what, v.size(),
+              at(0.50), at(0.99), v.back());
+}
+
+void run(const char* engine, std::vector<std::unique_ptr<SessionStore>>& stores, st::IoThreads& io,
+         const sk::domain::Clock& clock, int sessions, int spread_ms) {
+  Lags lags;
+  std::mutex deadlines_mu;
+  std::map<sk::domain::Uuid, TimePoint> deadlines;
+  std::atomic<int> done{0};
+  for (auto& store : stores) {
+    SessionStore* s = store.get();
+    s->set_deadline_handler([&, s](const sk::domain::Uuid& id) {
+      TimePoint deadline;
+      {
+        std::lock_guard lock(deadlines_mu);
+        deadline = deadlines.at(id);
+      }
+      {
+        std::lock_guard lock(lags.mu);
+        lags.fired_ms.push_back(ms_since(deadline, clock));
+      }
+      asio::co_spawn(
+          io.io(),
+          [s, id, deadline, &lags, &clock, &done]() -> asio::awaitable<void> {
+            auto current = co_await s->get(id);
+            if (!current) co_return;
+            auto st2 = co_await s->update(st::write_of(st::bumped(*current)), current->version);
+            if (!st2) {
+              std::lock_guard lock(lags.mu);
+              lags.written_ms.push_back(ms_since(deadline, clock));
+            }
+            ++done;
+          },
+          asio::detached);
+    });
+  }
+  const TimePoint first = clock.wall_now() + 1s;
+  for (int n = 0; n < sessions; ++n) {
+    const auto id = st::session_id(n + 1);
+    const TimePoint deadline = first + std::chrono::milliseconds(spread_ms * n / sessions);
+    {
+      std::lock_guard lock(deadlines_mu);
+      deadlines[id] = deadline;
+    }
+    auto& store = *stores[static_cast<std::size_t>(n) % stores.size()];
+    auto t = st::created(id);
+    const auto status = st::run(io.io(), store.create(st::write_of(std::move(t), {}, deadline)));
+    if (status) std::printf("%s: create failed: %s\n", engine, status->message.c_str());
+  }
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(spread_ms) + 10s;
+  while (done < sessions && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(10ms);
+  std::lock_guard lock(lags.mu);
+  print(engine, lags.fired_ms, "fired");
+  print(engine, lags.written_ms, "written");
+}
+
+std::unique_ptr<SessionStore> redis_store(st::IoThreads& io, const sk::domain::Clock& clock,
+                                          const std::string& url) {
+  sk::store::redis::RedisStoreOptions options;
+  options.key_prefix = "lag:";
+  auto store = std::make_unique<sk::store::redis::RedisStore>(
+      io.executor(), clock, *sk::store::redis::parse_redis_url(url), options);
+  for (int i = 0; i < 1000 && !store->subscribed(); ++i) std::this_thread::sleep_for(10ms);
+  return store;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int sessions = 500;
+  int spread_ms = 5000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--sessions") == 0) sessions = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--spread-ms") == 0) spread_ms = std::atoi(argv[i + 1]);
+  }
+  sk::domain::SystemClock clock;
+  {
+    st::IoThreads io(2);
+    std::vector<std::unique_ptr<SessionStore>> stores;
+    stores.push_back(std::make_unique<sk::store::MemoryStore>(io.executor(), clock));
+    run("memory", stores, io, clock, sessions, spread_ms);
+    for (auto& s : stores) s->close();
+    io.stop(3000ms);
+  }
+  {
+    sk::store::redis::testing::RedisServerFixture redis;
+    st::IoThreads io(2);
+    std::vector<std::unique_ptr<SessionStore>> stores;
+    stores.push_back(redis_store(io, clock, redis.url()));
+    stores.push_back(redis_store(io, clock, redis.url()));
+    run("redis", stores, io, clock, sessions, spread_ms);
+    for (auto& s : stores) s->close();
+    io.stop(3000ms);
+  }
+  {
+    sk::store::redis::testing::RedisClusterFixture cluster;
+    st::IoThreads io(2);
+    std::vector<std::unique_ptr<SessionStore>> stores;
+    stores.push_back(redis_store(io, clock, cluster.url()));
+    stores.push_back(redis_store(io, clock, cluster.url()));
+    run("redis_cluster", stores, io, clock, sessions, spread_ms);
+    for (auto& s : stores) s->close();
+    io.stop(3000ms);
+  }
+  return 0;
+}
