@@ -62,6 +62,10 @@ TEST_F(Migrate, CreatesTheSchemaAndRecordsEachMigration) {
                    "pg_attribute WHERE attrelid = 'sync_events'::regclass AND attname IN "
                    "('state_snapshot', 'metadata')"),
             "json,json");
+  // The key's text compares byte by byte, whatever the database's locale.
+  EXPECT_EQ(scalar("SELECT collation_name FROM information_schema.columns WHERE "
+                   "table_name = 'sync_events' AND column_name = 'id'"),
+            "C");
   EXPECT_EQ(scalar("SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e "
                    "JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = 'sync_mode'"),
             "per_participant,per_cycle,per_group,global,count_up");
