@@ -7,7 +7,10 @@
 // games: create, start, switches, complete), interleaved across 100 games at a time
 // as the queue would deliver them, so the measure is the writer and the database only.
 //
-//   sk_audit_bench [--events N] [--batch B] [--threads 1,2] [--no-fsync]
+//   sk_audit_bench [--events N] [--batch B] [--threads 1,2] [--no-fsync] [--sql STATEMENT]...
+//
+// --sql runs a statement after the migrations (diagnosis: what an index or a column
+// type costs, e.g. --sql 'DROP INDEX idx_sync_participants_participant').
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -172,6 +175,7 @@ int main(int argc, char** argv) {
   std::size_t batch = 500;
   std::vector<int> thread_counts{1, 2};
   bool durable = true;
+  std::vector<std::string> extra_sql;
   for (int i = 1; i < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--no-fsync") {  // diagnosis only: what the database costs without the disk
@@ -186,6 +190,8 @@ int main(int argc, char** argv) {
     const std::string value = argv[i + 1];
     if (flag == "--events") {
       events = std::stoul(value);
+    } else if (flag == "--sql") {
+      extra_sql.push_back(value);
     } else if (flag == "--batch") {
       batch = std::stoul(value);
     } else if (flag == "--threads") {
@@ -197,7 +203,9 @@ int main(int argc, char** argv) {
         from = comma + 1;
       }
     } else {
-      std::fprintf(stderr, "usage: %s [--events N] [--batch B] [--threads 1,2] [--no-fsync]\n",
+      std::fprintf(stderr,
+                   "usage: %s [--events N] [--batch B] [--threads 1,2] [--no-fsync] "
+                   "[--sql STATEMENT]...\n",
                    argv[0]);
       return 2;
     }
@@ -208,6 +216,10 @@ int main(int argc, char** argv) {
   if (auto m = sk::audit::postgres::migrate(conninfo); !m.ok()) {
     std::fprintf(stderr, "migrate: %s\n", m.error().message.c_str());
     return 1;
+  }
+  for (const auto& sql : extra_sql) {
+    pg.exec(sql);
+    std::printf("ran: %s\n", sql.c_str());
   }
   std::printf("PostgreSQL %s, fsync=%s, synchronous_commit=%s; batch %zu, %zu events per run\n",
               pg.scalar("SHOW server_version").c_str(), pg.scalar("SHOW fsync").c_str(),

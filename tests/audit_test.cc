@@ -443,11 +443,11 @@ TEST_F(AuditFleet, MigrateAppliesEachMigrationOnce) {
   const std::vector<std::string> env{"DATABASE_URL=" + pg_->url("fresh")};
   const auto first = run_and_capture({"migrate"}, env);
   EXPECT_EQ(first.exit_code, 0) << first.output;
-  EXPECT_NE(first.output.find("migrations applied: 2"), std::string::npos) << first.output;
+  EXPECT_NE(first.output.find("migrations applied: 3"), std::string::npos) << first.output;
   const auto second = run_and_capture({"migrate"}, env);
   EXPECT_EQ(second.exit_code, 0) << second.output;
   EXPECT_NE(second.output.find("migrations applied: 0"), std::string::npos) << second.output;
-  EXPECT_EQ(pg_->scalar("SELECT count(*) FROM sync_schema_migrations", "fresh"), "2");
+  EXPECT_EQ(pg_->scalar("SELECT count(*) FROM sync_schema_migrations", "fresh"), "3");
 }
 
 // ---------------------------------------------------------------------------

@@ -124,9 +124,12 @@ AuditParts make_audit(const Config& config, asio::any_io_executor executor,
       if (!applied) throw std::runtime_error("migration failed: " + applied.error().message);
       log.info(R"("msg":"migrated","applied":{})", *applied);
     }
-    parts.writers = std::make_shared<audit::WriterPool>(config.database_pool_size, [conninfo] {
-      return std::make_unique<audit::postgres::PostgresAuditWriter>(conninfo);
-    });
+    audit::postgres::PartitionOptions partitions;
+    partitions.retention_days = config.audit_retention_days;
+    parts.writers =
+        std::make_shared<audit::WriterPool>(config.database_pool_size, [conninfo, partitions] {
+          return std::make_unique<audit::postgres::PostgresAuditWriter>(conninfo, partitions);
+        });
     log.info(R"("msg":"audit","database":"postgresql","url":"{}","pool":{})",
              json_escape(audit::postgres::redacted(config.database_url)),
              config.database_pool_size);

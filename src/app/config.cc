@@ -169,6 +169,12 @@ ParseOutcome parse_config(int argc, char** argv, Config& c) {
       ->envname("AUDIT_RECLAIM_IDLE_MS")
       ->check(CLI::Range(std::int64_t{100}, std::int64_t{3600000}))
       ->capture_default_str();
+  app.add_option("--audit-retention-days", c.audit_retention_days,
+                 "PostgreSQL: drop the audit trail's day partitions older than this many "
+                 "days (0: keep everything)")
+      ->envname("AUDIT_RETENTION_DAYS")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   app.add_option("--audit-consume", c.audit_consume,
                  "Redis engine: write the audit streams to the database here (false: leave "
                  "that to other instances)")

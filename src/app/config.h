@@ -57,6 +57,7 @@ struct Config {
   std::size_t audit_batch_size = 500;
   std::int64_t audit_retry_base_ms = 2000;     // backoff 2, 4, 8, 16 s (and 32 s pauses)
   std::int64_t audit_reclaim_idle_ms = 60000;  // a record taken this long ago is orphaned
+  int audit_retention_days = 0;  // PostgreSQL: drop day partitions older than this; 0 keeps all
   bool migrate_at_start = false;
   // Redis engine: false = this instance uses the audit database (recovery, /ready)
   // but leaves consuming the audit streams to other instances (dedicated workers).

@@ -11,9 +11,10 @@ namespace {
 using domain::Error;
 using domain::ErrorCode;
 
-constexpr std::array<Migration, 2> kMigrations{{
+constexpr std::array<Migration, 3> kMigrations{{
     {1, "initial_schema", sql::k001InitialSchema},
     {2, "indexes", sql::k002Indexes},
+    {3, "partitioned_events", sql::k003PartitionedEvents},
 }};
 
 // Any fixed 64-bit key: every migrator locks the same one ("SKMIGRAT").
@@ -84,12 +85,15 @@ domain::Result<bool> apply(PGconn* conn, const Migration& m) {
 
 std::span<const Migration> migrations() { return kMigrations; }
 
-domain::Result<int> migrate(PGconn* conn) {
+domain::Result<int> migrate(PGconn* conn) { return migrate(conn, kMigrations.back().version); }
+
+domain::Result<int> migrate(PGconn* conn, int up_to) {
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
     return Error{ErrorCode::unavailable, "PostgreSQL connection is not open", {}, {}, {}};
   }
   int applied = 0;
   for (const Migration& m : kMigrations) {
+    if (m.version > up_to) break;
     auto done = apply(conn, m);
     if (!done) return done.error();
     if (*done) ++applied;

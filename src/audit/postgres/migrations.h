@@ -2,7 +2,9 @@
 // in) applied in order, each in its own transaction together with its row in
 // sync_schema_migrations. Concurrent migrators (several instances starting at once)
 // serialise on a transaction-scoped advisory lock, so each migration runs once.
-// Re-running is a no-op. Migrations only ever add: no DROP, no data rewrite.
+// Re-running is a no-op. Migrations never lose data: they add, and a migration that
+// rebuilds a table (003: sync_events partitioned) copies every row into the new one
+// in the same transaction before dropping the old one.
 #pragma once
 
 #include <span>
@@ -28,6 +30,10 @@ std::span<const Migration> migrations();
 // the schema is current). Errors: ErrorCode::unavailable when the connection fails,
 // ErrorCode::internal naming the migration otherwise (it was rolled back).
 domain::Result<int> migrate(PGconn* conn);
+
+// The same, applying only the migrations up to version `up_to` (tests: an old
+// schema, populated, then migrated further).
+domain::Result<int> migrate(PGconn* conn, int up_to);
 
 // Connects with `conninfo` (see make_conninfo), migrates, disconnects.
 domain::Result<int> migrate(const std::string& conninfo);

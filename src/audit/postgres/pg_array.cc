@@ -24,13 +24,14 @@ void append_be32(std::string& out, std::uint32_t v) {
 }
 
 // The bytes each element of `type` takes besides its length word, not counting the
-// text of text and jsonb.
+// text of text, json and jsonb.
 std::size_t fixed_bytes(ElementType type) {
   switch (type) {
     case ElementType::boolean: return 1;
     case ElementType::int8: return 8;
     case ElementType::int4: return 4;
     case ElementType::text: return 0;
+    case ElementType::json: return 0;
     case ElementType::uuid: return 16;
     case ElementType::jsonb: return 1;  // the version byte
   }
@@ -94,7 +95,7 @@ void BinaryArray::add(std::string_view text) {
     start_element(1 + text.size());
     bytes_.push_back('\1');  // jsonb_recv's only version
   } else {
-    assert(type_ == ElementType::text);
+    assert(type_ == ElementType::text || type_ == ElementType::json);
     start_element(text.size());
   }
   bytes_.append(text);

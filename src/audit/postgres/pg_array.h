@@ -30,6 +30,7 @@ enum class ElementType : std::uint32_t {
   int8 = 20,     // 8 bytes
   int4 = 23,     // 4 bytes
   text = 25,     // the bytes of the text, no terminator
+  json = 114,    // the JSON text as it is (json_recv: no version byte)
   uuid = 2950,   // the 16 bytes
   jsonb = 3802,  // version byte 1, then the JSON text
 };
@@ -38,7 +39,7 @@ class BinaryArray {
  public:
   explicit BinaryArray(ElementType type);
 
-  // Room for `elements` elements, of which the variable-length ones (text, jsonb) hold
+  // Room for `elements` elements, of which the variable-length ones (text, json, jsonb) hold
   // `text_bytes` bytes of text in all: one allocation for a whole batch.
   void reserve(std::size_t elements, std::size_t text_bytes = 0);
 
@@ -47,7 +48,7 @@ class BinaryArray {
   void add(std::int64_t value);  // int8, or int4 (the value must fit)
   void add_bool(bool value);     // boolean
   void add(const domain::Uuid& value);
-  void add(std::string_view text);  // text or jsonb
+  void add(std::string_view text);  // text, json or jsonb
 
   template <typename T>
   void add(const std::optional<T>& value) {

@@ -14,7 +14,10 @@ namespace {
 #define SK_TS(ms) "(TIMESTAMPTZ 'epoch' + " ms " * INTERVAL '1 millisecond')"
 
 constexpr const char* kWriteSql =
-    // Events: the id is the record's event_id, so a redelivered one is skipped.
+    // Events: the key is the record's event_id with the event's time (the partition
+    // key, which a redelivered event carries unchanged), so a redelivered one is
+    // skipped in whichever day's partition it is. json: stored as sent, no jsonb
+    // conversion (docs/design.md, "Audit trail at scale").
     "WITH ev AS ("
     " INSERT INTO sync_events (id, session_id, version, event_type, participant_id, group_id,"
     "  time_remaining_ms, time_elapsed_ms, cycle_number, \"timestamp\", recorded_at,"
@@ -22,10 +25,10 @@ constexpr const char* kWriteSql =
     " SELECT u.id, u.sid, u.ver, u.typ, u.pid, u.gid, u.rem, u.ela, u.cyc, " SK_TS("u.at_ms")
     ", " SK_TS("u.rec_ms") ", u.snap, u.ev"
     " FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[], $5::uuid[], $6::uuid[],"
-    "  $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::jsonb[],"
-    "  $13::jsonb[])"
+    "  $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::json[],"
+    "  $13::json[])"
     "  AS u(id, sid, ver, typ, pid, gid, rem, ela, cyc, at_ms, rec_ms, snap, ev)"
-    " ON CONFLICT (id) DO NOTHING"
+    " ON CONFLICT (id, \"timestamp\") DO NOTHING"
     " RETURNING 1"
     "), ss AS ("
     // Session summaries, one per session (deduplicated by the caller), forward only.
@@ -104,7 +107,7 @@ constexpr std::array<ElementType, kWriteParamCount> kParamTypes = [] {
   using enum ElementType;
   return std::array<ElementType, kWriteParamCount>{
       // $1..$13, sync_events
-      text, uuid, int8, text, uuid, uuid, int8, int8, int8, int8, int8, jsonb, jsonb,
+      text, uuid, int8, text, uuid, uuid, int8, int8, int8, int8, int8, json, json,
       // $14..$30, sync_sessions
       uuid, text, text, int8, int8, int8, int8, int8, int8, int4, int8, int8, int8, int8, int8,
       int8, jsonb,

@@ -25,8 +25,8 @@ std::uint32_t be32(std::string_view bytes, std::size_t at) {
 }
 
 // A binary array parameter read back: its element type's OID and its elements as
-// text (integers in decimal, booleans t/f, uuids canonical, jsonb without its version
-// byte; nullopt for NULL). The header is checked as array_recv would.
+// text (integers in decimal, booleans t/f, uuids canonical, json as is, jsonb without
+// its version byte; nullopt for NULL). The header is checked as array_recv would.
 struct Decoded {
   std::uint32_t oid = 0;
   std::vector<std::optional<std::string>> elements;
@@ -165,8 +165,9 @@ TEST(WriteParams, ElementTypesMatchTheStatementsCasts) {
   const std::vector<AuditRow> rows{r};
   const auto p = write_params(rows);
   const std::string sql = write_sql();
-  const std::map<std::uint32_t, std::string> names{
-      {16, "boolean"}, {20, "bigint"}, {23, "int"}, {25, "text"}, {2950, "uuid"}, {3802, "jsonb"}};
+  const std::map<std::uint32_t, std::string> names{{16, "boolean"}, {20, "bigint"}, {23, "int"},
+                                                   {25, "text"},    {114, "json"},  {2950, "uuid"},
+                                                   {3802, "jsonb"}};
   for (std::size_t i = 0; i < kWriteParamCount; ++i) {
     const std::uint32_t oid = decode(p.bytes[i]).oid;
     ASSERT_TRUE(names.contains(oid)) << "$" << i + 1 << " has element type " << oid;
