@@ -67,6 +67,10 @@ void ClusterRouter::close() {
 
 std::shared_ptr<RedisClient> ClusterRouter::node(const NodeAddress& address) {
   std::lock_guard lock(mu_);
+  return node_locked(address);
+}
+
+std::shared_ptr<RedisClient> ClusterRouter::node_locked(const NodeAddress& address) {
   auto& client = nodes_[address.to_string()];
   if (!client) {
     client = std::make_shared<RedisClient>(executor_, url_.at(address), options_);
@@ -99,6 +103,9 @@ void ClusterRouter::install(std::shared_ptr<const SlotMap> map) {
   {
     std::lock_guard lock(mu_);
     if (map_ && *map_ == *map) return;
+    auto masters = std::make_shared<std::vector<std::shared_ptr<RedisClient>>>();
+    for (const auto& m : map->masters) masters->push_back(node_locked(m));
+    masters_ = std::move(masters);
     map_ = std::move(map);
     listeners = listeners_;
   }
@@ -197,6 +204,11 @@ asio::awaitable<domain::Result<std::vector<Reply>>> ClusterRouter::pipeline(
   auto map = co_await current_map();
   if (!map) co_return map.error();
   const SlotMap& slots = **map;
+  std::shared_ptr<const std::vector<std::shared_ptr<RedisClient>>> masters;
+  {
+    std::lock_guard lock(mu_);
+    if (map_ == *map) masters = masters_;
+  }
 
   std::vector<Reply> replies(commands.size());
   std::vector<Part> parts;
@@ -217,8 +229,9 @@ asio::awaitable<domain::Result<std::vector<Reply>>> ClusterRouter::pipeline(
     std::vector<Command> sent;
     sent.reserve(part.indexes.size());
     for (const auto i : part.indexes) sent.push_back(commands[i]);
-    auto got = co_await node(slots.masters[static_cast<std::size_t>(part.master)])
-                   ->pipeline(std::move(sent));
+    const auto index = static_cast<std::size_t>(part.master);
+    auto client = masters ? (*masters)[index] : node(slots.masters[index]);
+    auto got = co_await client->pipeline(std::move(sent));
     if (!got || got->size() != part.indexes.size()) {
       const auto error = got ? unavailable("reply count mismatch") : got.error();
       failure = error;

@@ -86,6 +86,7 @@ class ClusterRouter : public std::enable_shared_from_this<ClusterRouter> {
   struct Part;  // the commands of one pipeline for one node
 
   std::shared_ptr<RedisClient> node(const NodeAddress& address);
+  std::shared_ptr<RedisClient> node_locked(const NodeAddress& address);  // mu_ held
   boost::asio::awaitable<domain::Result<std::shared_ptr<const SlotMap>>> current_map();
   boost::asio::awaitable<domain::Result<std::shared_ptr<const SlotMap>>> discover();
   boost::asio::awaitable<Reply> resend(std::vector<std::string> command, Reply first,
@@ -99,9 +100,11 @@ class ClusterRouter : public std::enable_shared_from_this<ClusterRouter> {
   const RedisClientOptions options_;
 
   mutable std::mutex mu_;
-  std::shared_ptr<const SlotMap> map_;                         // guarded by mu_
-  std::map<std::string, std::shared_ptr<RedisClient>> nodes_;  // by host:port; mu_
-  std::vector<std::function<void()>> listeners_;               // mu_
+  std::shared_ptr<const SlotMap> map_;  // guarded by mu_
+  // map_->masters' clients, in the same order (no lookup by address per command).
+  std::shared_ptr<const std::vector<std::shared_ptr<RedisClient>>> masters_;  // mu_
+  std::map<std::string, std::shared_ptr<RedisClient>> nodes_;                 // by host:port; mu_
+  std::vector<std::function<void()>> listeners_;                              // mu_
   std::atomic<bool> refresh_wanted_{false};
   std::atomic<bool> closed_{false};
   std::atomic<std::int64_t> redirects_{0};
