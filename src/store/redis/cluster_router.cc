@@ -213,6 +213,10 @@ asio::awaitable<domain::Result<std::vector<Reply>>> ClusterRouter::pipeline(
   std::vector<Reply> replies(commands.size());
   std::vector<Part> parts;
   for (std::size_t i = 0; i < commands.size(); ++i) {
+    if (auto crossing = cross_slot(commands[i])) {
+      replies[i] = Reply::error(std::move(*crossing));
+      continue;
+    }
     const auto key = routing_key(commands[i]);
     const int master = key ? slots.master_of(key_slot(*key)) : 0;
     if (master < 0) {

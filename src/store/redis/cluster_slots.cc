@@ -107,6 +107,27 @@ std::optional<std::string_view> routing_key(const std::vector<std::string>& comm
   return std::string_view(command[1]);
 }
 
+std::optional<std::string> cross_slot(const std::vector<std::string>& command) {
+  if (command.size() < 4) return std::nullopt;
+  const std::string_view name = command[0];
+  if (!iequals(name, "EVALSHA") && !iequals(name, "EVAL") && !iequals(name, "FCALL") &&
+      !iequals(name, "EVALSHA_RO") && !iequals(name, "EVAL_RO") && !iequals(name, "FCALL_RO")) {
+    return std::nullopt;
+  }
+  std::size_t keys = 0;
+  const auto& count = command[2];
+  const auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), keys);
+  if (ec != std::errc{} || keys < 2 || 3 + keys > command.size()) return std::nullopt;
+  const int first = key_slot(command[3]);
+  for (std::size_t i = 4; i < 3 + keys; ++i) {
+    if (const int slot = key_slot(command[i]); slot != first) {
+      return fmt::format("CROSSSLOT a script's keys {} (slot {}) and {} (slot {}) are in two slots",
+                         command[3], first, command[i], slot);
+    }
+  }
+  return std::nullopt;
+}
+
 std::string SlotMap::uncovered() const {
   std::string out;
   int start = -1;

@@ -29,6 +29,12 @@ int key_slot(std::string_view key);
 // which any master may run.
 std::optional<std::string_view> routing_key(const std::vector<std::string>& command);
 
+// For a script call (EVAL/EVALSHA/FCALL) whose KEYS are not all in one slot: the
+// two slots that differ, as an error message; nullopt otherwise. A cluster refuses
+// such a call anyway (CROSSSLOT), but the client refuses it first and names it: it is
+// a bug of ours (key_space.h tags every key of a script with one shard).
+std::optional<std::string> cross_slot(const std::vector<std::string>& command);
+
 // Which master serves each slot.
 struct SlotMap {
   std::vector<NodeAddress> masters;  // distinct

@@ -48,6 +48,17 @@ TEST(ClusterSlots, RoutingKeyIsTheFirstKeyOrNone) {
   EXPECT_EQ(routing_key(C{}), std::nullopt);
 }
 
+TEST(ClusterSlots, AScriptWhoseKeysSpanTwoSlotsIsNamed) {
+  using C = std::vector<std::string>;
+  EXPECT_EQ(cross_slot(C{"EVALSHA", "abc", "2", "{3}:a", "{3}:b", "x"}), std::nullopt);
+  EXPECT_EQ(cross_slot(C{"EVALSHA", "abc", "1", "{3}:a", "{4}:b"}), std::nullopt);  // an ARGV
+  EXPECT_EQ(cross_slot(C{"GET", "{3}:a", "{4}:b", "c"}), std::nullopt);
+  const auto crossing = cross_slot(C{"EVAL", "return 1", "2", "{3}:a", "{4}:b"});
+  ASSERT_TRUE(crossing);
+  EXPECT_NE(crossing->find("{4}:b"), std::string::npos) << *crossing;
+  EXPECT_TRUE(crossing->starts_with("CROSSSLOT"));
+}
+
 Reply node(const char* host, std::int64_t port) {
   return Reply::array({Reply::string(host), Reply::of_integer(port), Reply::string("id")});
 }

@@ -98,6 +98,17 @@ TEST_F(ClusterClientTest, ScriptsAreLoadedOnEachMasterThatLacksThem) {
   }
 }
 
+TEST_F(ClusterClientTest, AScriptOverTwoSlotsIsRefusedBeforeItIsSent) {
+  const LuaScript script("redis.call('SET', KEYS[1], 'x'); redis.call('SET', KEYS[2], 'x')");
+  auto reply = run(io_.io(), run_script(*client_, script, {"{1}:a", "{2}:b"}, {}));
+  ASSERT_TRUE(reply.ok()) << reply.error().message;
+  ASSERT_TRUE(reply->is_error());
+  EXPECT_TRUE(reply->str.starts_with("CROSSSLOT")) << reply->str;
+  for (int i = 0; i < cluster_->size(); ++i) {
+    EXPECT_EQ(cluster_->node(i).cli({"EXISTS", "{1}:a"}).integer, 0);  // nothing ran anywhere
+  }
+}
+
 TEST_F(ClusterClientTest, FollowsMovedAfterAReshardAndAskDuringIt) {
   const std::string key = key_in_slot_of(300);
   const int slot = key_slot(key);
