@@ -29,10 +29,14 @@
 --          version, event, state
 -- ARGV[15+N ..]  the messages: published in full ("<kind>|<version>|<id>|<message>")
 --          when the session's watch lease runs past now, else one bare version
---          ("u|<version>|<id>|") for caches and long polls
+--          ("u|<version>|<id>|") for caches and long polls. The caller may leave them
+--          out (ARGV[14] still names their kinds) when it expects nobody to watch:
+--          most sessions are not watched, and their messages are most of the bytes.
 --
 -- Reply: {"ok"} | {"exists"} (create of a live session) | {"not_found"} (update of
--- none) | {"conflict", <actual version>} (update whose ARGV[5] is not the version)
+-- none) | {"conflict", <actual version>} (update whose ARGV[5] is not the version) |
+-- {"watched"} (the messages were left out and the session is watched: nothing was
+-- written, call again with them)
 local key, deadlines, expiries, audit, watched = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local mode, now, expires, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local expected, version, state, deadline = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
@@ -43,11 +47,19 @@ local cur = redis.call('HMGET', key, 'v', 'x', 'r')
 local live = cur[1] and cur[2] and tonumber(cur[2]) > now
 if mode == 'create' then
   if live then return {'exists'} end
-  redis.call('DEL', key)
 else
   if not live then return {'not_found'} end
   if expected ~= '' and cur[1] ~= expected then return {'conflict', cur[1]} end
 end
+local nmessages = #kinds
+local is_watched = false
+if nmessages > 0 then
+  local lease = redis.call('ZSCORE', watched, id)
+  is_watched = lease and tonumber(lease) > now
+  -- Left out but needed in full: before anything is written.
+  if is_watched and #ARGV < 14 + nevents + nmessages then return {'watched'} end
+end
+if mode == 'create' then redis.call('DEL', key) end  -- a dead life's fields
 -- The backstop and the expiry index follow x only when it moved by a tenth of the
 -- shorter of the TTL and the backstop's grace since they were last set (field r, the
 -- expiry they were set to): a session switched 100 times a second refreshes them
@@ -88,9 +100,8 @@ for n = 1, nevents do
   end
   i = i + 1
 end
-if i <= #ARGV then
-  local lease = redis.call('ZSCORE', watched, id)
-  if lease and tonumber(lease) > now then
+if nmessages > 0 then
+  if is_watched then
     for j = i, #ARGV do
       local kind = string.sub(kinds, j - i + 1, j - i + 1)
       redis.call('PUBLISH', channel, kind .. '|' .. version .. '|' .. id .. '|' .. ARGV[j])
