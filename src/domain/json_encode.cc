@@ -219,7 +219,11 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
-void append_session_json(std::string& out, const Session& s, const LiveView& live) {
+namespace {
+
+// The session object; `stored`: without the live fields (deadline_at, server_time_ms
+// and the remainders), which decode_session ignores and a stored copy cannot keep true.
+void append_session_fields(std::string& out, const Session& s, const LiveView& live, bool stored) {
   out.reserve(out.size() + estimate(s));
   out.append(R"({"session_id":)");
   append_uuid(out, s.session_id);
@@ -263,10 +267,12 @@ void append_session_json(std::string& out, const Session& s, const LiveView& liv
   append_time(out, s.created_at);
   out.append(R"(,"updated_at":)");
   append_time(out, s.updated_at);
-  out.append(R"(,"deadline_at":)");
-  append_time_or_null(out, live.deadline_at);
-  out.append(R"(,"server_time_ms":)");
-  append_int(out, to_unix_ms(live.server_time));
+  if (!stored) {
+    out.append(R"(,"deadline_at":)");
+    append_time_or_null(out, live.deadline_at);
+    out.append(R"(,"server_time_ms":)");
+    append_int(out, to_unix_ms(live.server_time));
+  }
   out.append(R"(,"time_used_ms":)");
   append_ms(out, s.time_used);
   if (live.session_remaining) {
@@ -283,6 +289,12 @@ void append_session_json(std::string& out, const Session& s, const LiveView& liv
     out.append(*s.metadata);
   }
   out.push_back('}');
+}
+
+}  // namespace
+
+void append_session_json(std::string& out, const Session& s, const LiveView& live) {
+  append_session_fields(out, s, live, false);
 }
 
 std::string encode_session(const Session& session, const LiveView& live) {
@@ -320,9 +332,12 @@ std::string encode_switch_result(const Session& s, const LiveView& live,
 }
 
 std::string encode_stored_session(const Session& session) {
-  // No live view: deadline_at null, server_time_ms 0 and no live remainders, which
-  // decode_session ignores anyway.
-  return encode_session(session, LiveView{});
+  // No live fields: a smaller state to store, stream and snapshot (issue 16). Copies
+  // stored before carry deadline_at null and server_time_ms 0, which decode_session
+  // ignores, as it ignores their absence.
+  std::string out;
+  append_session_fields(out, session, LiveView{}, true);
+  return out;
 }
 
 std::string encode_event(const Event& e) {

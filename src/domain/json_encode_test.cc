@@ -149,11 +149,24 @@ TEST(EncodeSession, AppendKeepsExistingText) {
 TEST(EncodeStoredSession, HasNoLiveValuesAndDecodesBack) {
   const Session s = running_per_group();
   const std::string stored = encode_stored_session(s);
-  EXPECT_NE(stored.find(R"("deadline_at":null,"server_time_ms":0)"), std::string::npos) << stored;
+  EXPECT_EQ(stored.find("deadline_at"), std::string::npos) << stored;
+  EXPECT_EQ(stored.find("server_time_ms"), std::string::npos) << stored;
   EXPECT_EQ(stored.find("time_remaining_ms"), std::string::npos) << stored;
   const auto back = decode_session(stored);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(*back, s);
+}
+
+// Copies stored before issue 16 carry the live fields deadline_at null and
+// server_time_ms 0: still read, as during a rolling upgrade.
+TEST(EncodeStoredSession, TheOlderFormWithLiveFieldsStillDecodes) {
+  const Session s = running_per_group();
+  const std::string older = encode_session(s, LiveView{});
+  ASSERT_NE(older.find(R"("deadline_at":null,"server_time_ms":0)"), std::string::npos) << older;
+  const auto back = decode_session(older);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, s);
+  EXPECT_LT(encode_stored_session(s).size(), older.size());
 }
 
 TEST(EncodeEvent, EveryFieldWhenPresentNoneWhenAbsent) {

@@ -1,5 +1,7 @@
 #include "domain/uuid.h"
 
+#include <array>
+
 namespace sk::domain {
 namespace {
 
@@ -33,12 +35,17 @@ std::optional<Uuid> Uuid::parse(std::string_view text) {
 }
 
 void Uuid::append_to(std::string& out) const {
+  // Formatted on the stack and appended once: on the hot path of every JSON a session
+  // is written to (36 push_backs were ~2 % of a switch's instance CPU).
   static constexpr char kHex[] = "0123456789abcdef";
+  std::array<char, 36> text{};
+  std::size_t n = 0;
   for (std::size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[bytes_[i] >> 4]);
-    out.push_back(kHex[bytes_[i] & 0x0f]);
+    if (i == 4 || i == 6 || i == 8 || i == 10) text[n++] = '-';
+    text[n++] = kHex[bytes_[i] >> 4];
+    text[n++] = kHex[bytes_[i] & 0x0f];
   }
+  out.append(text.data(), text.size());
 }
 
 std::string Uuid::to_string() const {

@@ -174,18 +174,20 @@ asio::awaitable<void> RedisAuditQueue::ensure_groups() {
   groups_ready_ = true;
 }
 
-void RedisAuditQueue::entries_of(const Reply& entries, int shard, Batch& out) {
+void RedisAuditQueue::entries_of(Reply& entries, int shard, Batch& out) {
   if (entries.kind != ReplyKind::array) return;
-  for (const auto& item : entries.elements) {
+  for (auto& item : entries.elements) {
     if (item.kind != ReplyKind::array || item.elements.size() != 2) continue;
     const std::string& stream_id = item.elements[0].str;
     // Ours already: in flight or waiting to retry. (Per shard: ids are per stream.)
     if (owned_.contains({shard, stream_id})) continue;
-    const auto& flat = item.elements[1];
+    auto& flat = item.elements[1];
     std::vector<std::pair<std::string, std::string>> fields;
     if (flat.kind == ReplyKind::array) {
+      // Moved out of the reply, not copied: the state snapshot is most of an entry.
+      fields.reserve(flat.elements.size() / 2);
       for (std::size_t i = 0; i + 1 < flat.elements.size(); i += 2) {
-        fields.emplace_back(flat.elements[i].str, flat.elements[i + 1].str);
+        fields.emplace_back(std::move(flat.elements[i].str), std::move(flat.elements[i + 1].str));
       }
     }
     QueuedRecord e;
@@ -225,14 +227,14 @@ asio::awaitable<std::vector<RedisAuditQueue::Batch>> RedisAuditQueue::read_new()
     commands.push_back(
         xreadgroup(keys_.audit(shard), options_.group, options_.consumer, options_.batch_size));
   }
-  const auto replies = co_await client_->pipeline(std::move(commands));
+  auto replies = co_await client_->pipeline(std::move(commands));
   if (!replies) co_return out;
   for (std::size_t i = 0; i < shards.size(); ++i) {
-    const auto& r = (*replies)[i];
+    auto& r = (*replies)[i];
     if (is_nogroup(r)) groups_ready_ = false;  // Redis lost its data: recreate
     // [[stream, [[id, [field, value, ...]], ...]]]
     if (r.kind != ReplyKind::array || r.elements.empty()) continue;
-    const auto& stream = r.elements.front();
+    auto& stream = r.elements.front();
     if (stream.kind != ReplyKind::array || stream.elements.size() != 2) continue;
     Batch entries;
     entries_of(stream.elements[1], shards[i], entries);
@@ -255,10 +257,10 @@ asio::awaitable<RedisAuditQueue::Batch> RedisAuditQueue::reclaim() {
     commands.push_back(xautoclaim(keys_.audit(shard), options_.group, options_.consumer,
                                   options_.reclaim_min_idle, options_.batch_size));
   }
-  const auto replies = co_await client_->pipeline(std::move(commands));
+  auto replies = co_await client_->pipeline(std::move(commands));
   if (!replies) co_return out;
   for (int shard = 0; shard < keys_.shards(); ++shard) {
-    const auto& r = (*replies)[static_cast<std::size_t>(shard)];
+    auto& r = (*replies)[static_cast<std::size_t>(shard)];
     if (is_nogroup(r)) groups_ready_ = false;
     // [next cursor, [[id, fields], ...], [deleted ids]]
     if (r.kind == ReplyKind::array && r.elements.size() >= 2) {

@@ -94,7 +94,8 @@ class RedisAuditQueue final : public AuditQueue,
   asio::awaitable<void> ensure_groups();
   asio::awaitable<std::vector<Batch>> read_new();
   asio::awaitable<Batch> reclaim();
-  void entries_of(const store::redis::Reply& entries, int shard, Batch& out);
+  // Takes the entries' fields out of `entries`.
+  void entries_of(store::redis::Reply& entries, int shard, Batch& out);
   void dispatch(Batch batch);
   asio::awaitable<void> acknowledge(const Batch& batch, const char* counter);
   asio::awaitable<void> dead_letter(const QueuedRecord& entry, const std::string& error);

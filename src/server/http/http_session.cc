@@ -157,6 +157,9 @@ asio::awaitable<void> run_http_session(beast::tcp_stream stream, SessionContext 
                                        ConnectionSlot slot) {
   beast::flat_buffer buffer;
   ConnectionRate rate(ctx.limits.requests);
+  // Once per connection, not per request (a getpeername system call each time).
+  beast::error_code peer_ec;
+  const auto peer = stream.socket().remote_endpoint(peer_ec).address();
   for (;;) {
     if (buffer.size() == 0) {
       stream.expires_after(ctx.idle_timeout);
@@ -176,8 +179,6 @@ asio::awaitable<void> run_http_session(beast::tcp_stream stream, SessionContext 
     }
 
     Request req = parser.release();
-    beast::error_code peer_ec;
-    const auto peer = stream.socket().remote_endpoint(peer_ec).address();
     if (beast::websocket::is_upgrade(req)) {
       const std::string_view target = req.target();
       if (target.substr(0, target.find('?')) == "/ws") {

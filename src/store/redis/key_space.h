@@ -7,7 +7,9 @@
 //
 //   <prefix>{n}:session:<id>   hash: s (state JSON), v (version), x (expires, unix ms),
 //                              d (deadline, unix ms; absent when no clock runs),
-//                              c (created_at, unix ms: the life in audit ids)
+//                              c (created_at, unix ms: the life in audit ids),
+//                              r (the expiry the backstop TTL and the expiry index
+//                              were last set to: lua/write.lua)
 //   <prefix>{n}:deadlines      sorted set: session id by deadline (or claim lease)
 //   <prefix>{n}:expiries       sorted set: session id by expiry
 //   <prefix>{n}:watched        sorted set: session id by the end of its watch lease, for

@@ -26,6 +26,7 @@
 #include "store/redis/scripts.h"
 #include "store/redis/sharded_subscriber.h"
 #include "store/redis/watch_registry.h"
+#include "store/redis/watched_hint.h"
 #include "store/redis/write_cache.h"
 
 namespace sk::store::redis {
@@ -143,6 +144,9 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
   }
 
   asio::awaitable<Status> write(bool create, Write w, std::optional<std::int64_t> expected);
+  // Everything of the write script's ARGV but the messages.
+  WriteScriptArgs write_args(bool create, const Write& w, std::optional<std::int64_t> expected,
+                             domain::TimePoint now) const;
 
   const asio::any_io_executor executor;
   const domain::Clock& clock;
@@ -154,28 +158,22 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
   const std::unique_ptr<EventsSubscriber> subscriber;
   std::shared_ptr<DeadlinePoller> poller;  // set by start(), before anything runs
   std::shared_ptr<WatchRegistry> watches;  // likewise
+  WatchedHint watched_hint;
 
   std::mutex mu;
   DeadlineHandler deadline_handler;  // guarded by mu
   std::atomic<bool> closed{false};
 };
 
-asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
-                                                std::optional<std::int64_t> expected) {
-  if (closed) co_return store_closed();
+WriteScriptArgs RedisStore::Core::write_args(bool create, const Write& w,
+                                             std::optional<std::int64_t> expected,
+                                             TimePoint now) const {
   const Session& s = w.state;
-  const TimePoint now = clock.wall_now();
-  const int shard = keys.shard_of(s.session_id);
   const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(options.ttl);
-  const std::int64_t expires_ms = domain::to_unix_ms(now + ttl);
-
-  std::vector<std::string> script_keys{keys.session(s.session_id), keys.deadlines(shard),
-                                       keys.expiries(shard), keys.audit(shard),
-                                       keys.watched(shard)};
   WriteScriptArgs args;
   args.mode = create ? WriteScriptArgs::Mode::create : WriteScriptArgs::Mode::update;
   args.now = now;
-  args.expires_ms = expires_ms;
+  args.expires_ms = domain::to_unix_ms(now + ttl);
   // Redis's own expiry is a backstop, a minute after ours: the poller expires the
   // session first and audits the deletion (or recovery could bring it back).
   args.backstop = ttl + kBackstopGrace;
@@ -189,10 +187,39 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
   args.created_at = s.created_at;
   args.events.reserve(w.events.size());
   for (const auto& e : w.events) args.events.push_back(domain::encode_event(e));
-  args.messages = std::move(w.messages);
+  return args;
+}
 
-  const auto reply = co_await run_script(*client, write_script(), std::move(script_keys),
-                                         std::move(args).to_argv());
+asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
+                                                std::optional<std::int64_t> expected) {
+  if (closed) co_return store_closed();
+  const Session& s = w.state;
+  const TimePoint now = clock.wall_now();
+  const std::int64_t now_ms = domain::to_unix_ms(now);
+  const int shard = keys.shard_of(s.session_id);
+  // The messages' payloads only for a session found watched lately (watched_hint.h).
+  bool payloads = w.messages.empty() || watched_hint.expects(s.session_id, now_ms);
+  std::int64_t expires_ms = 0;
+  Result<Reply> reply = Error::unavailable("redis: no reply");
+  for (;;) {
+    std::vector<std::string> script_keys{keys.session(s.session_id), keys.deadlines(shard),
+                                         keys.expiries(shard), keys.audit(shard),
+                                         keys.watched(shard)};
+    auto args = write_args(create, w, expected, now);
+    expires_ms = args.expires_ms;
+    args.messages = std::move(w.messages);
+    args.payloads = payloads;
+    reply = co_await run_script(*client, write_script(), std::move(script_keys),
+                                std::move(args).to_argv());
+    // (Without payloads to_argv() took only the messages' kinds.)
+    w.messages = std::move(args.messages);
+    if (payloads || !reply || reply->is_error() || reply->elements.empty() ||
+        reply->elements[0].str != "watched") {
+      break;
+    }
+    watched_hint.watched(s.session_id, now_ms + options.watch_lease.count());
+    payloads = true;
+  }
   if (!reply) co_return reply.error();
   if (reply->is_error()) co_return error_of(*reply);
   const auto& parts = reply->elements;

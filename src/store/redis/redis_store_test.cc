@@ -324,6 +324,75 @@ TEST_F(RedisStoreTest, EveryWriteAppendsItsAuditEventsToTheShardsStream) {
   }
 }
 
+// A write sends its messages' payloads only for a session it found watched lately:
+// the first write after another instance started watching is refused by the script
+// before it changes anything and sent again in full, so it is stored, audited and
+// published once; the writes after it go in full at once.
+TEST_F(RedisStoreTest, AWriteThatFindsItsSessionWatchedIsSentAgainInFullAndWrittenOnce) {
+  auto& a = open(manual_);
+  auto& b = open(manual_);
+  MessageLog on_b;
+  auto sb = b.subscribe(on_b.handler());
+  const Uuid id = session_id(1);
+  auto t = created(id);
+  Session s = t.state;
+  ASSERT_FALSE(run(a.create(write_of(std::move(t), {"c1"}))));
+  auto watched = run(b.watch(id));
+  for (int n = 0; n < 2; ++n) {
+    auto next = n == 0 ? applied(s, domain::StartCommand{}, kT0 + 1s)
+                       : applied(s, domain::SwitchCommand{}, kT0 + 2s);
+    Session state = next.state;
+    ASSERT_FALSE(
+        run(a.update(write_of(std::move(next), {"u" + std::to_string(state.version)}), s.version)));
+    s = state;
+  }
+  ASSERT_TRUE(on_b.wait_for(3));
+  expect_messages(on_b.messages(), id,
+                  {{MessageKind::update, 1, ""},
+                   {MessageKind::update, 2, "u2"},
+                   {MessageKind::update, 3, "u3"}});
+  const auto k = keys();
+  const auto entries = cli({"XRANGE", k.audit(k.shard_of(id)), "-", "+"});
+  ASSERT_EQ(entries.elements.size(), 3u) << entries.debug_string();  // created, started, switched
+  EXPECT_EQ(cli({"HGET", k.session(id), "v"}).str, "3");
+}
+
+// The expiry index and Redis's backstop TTL follow the stored expiry when it moved
+// by a tenth of the TTL (a write every few seconds would otherwise rewrite them
+// every time); the stored expiry, which reads decide on, moves with every write, and
+// the active expiry moves a stale index entry instead of expiring a live session.
+TEST_F(RedisStoreTest, TheExpiryIndexFollowsTheExpiryWhenItMovedByATenthOfTheTtl) {
+  RedisStoreOptions options;
+  options.ttl = 100s;
+  auto& store = open(manual_, options);
+  const Uuid id = session_id(1);
+  Session s = create_in(store, id);
+  const auto k = keys();
+  const auto score = [&] {
+    return cli({"ZSCORE", k.expiries(k.shard_of(id)), id.to_string()}).str;
+  };
+  const auto ms = [](TimePoint t) { return std::to_string(domain::to_unix_ms(t)); };
+  const auto write = [&] {
+    Session next = bumped(s);
+    ASSERT_FALSE(run(store.update(write_of(next), s.version)));
+    s = next;
+  };
+  EXPECT_EQ(score(), ms(kT0 + 100s));
+  manual_.advance(5s);
+  write();
+  EXPECT_EQ(score(), ms(kT0 + 100s));  // moved by 5 s < 10 s: left
+  EXPECT_EQ(cli({"HGET", k.session(id), "x"}).str, ms(kT0 + 105s));
+  manual_.advance(5s);
+  write();
+  EXPECT_EQ(score(), ms(kT0 + 110s));  // 10 s since it was set
+  manual_.advance(5s);
+  write();               // x = 115 s, index 110 s
+  manual_.advance(97s);  // past the index entry, not past x
+  ASSERT_TRUE(wait_until([&] { return score() == ms(kT0 + 115s); }, 10s))
+      << "the active expiry moves the entry to the stored expiry";
+  EXPECT_TRUE(run(store.get(id)).ok());
+}
+
 // Watch leases (watch_registry.h): full messages only while somebody watches; a
 // bare version otherwise, which still drops other instances' cache entries (the test
 // above writes sessions nobody watches).

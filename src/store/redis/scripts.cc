@@ -47,7 +47,8 @@ const LuaScript& write_script() {
   static const LuaScript script(lua::kWrite);
   return script;
 }
-// The order of lua/write.lua's header: ARGV[1] .. ARGV[14], the events, the messages.
+// The order of lua/write.lua's header: ARGV[1] .. ARGV[14], the events, the messages
+// (unless left out).
 std::vector<std::string> WriteScriptArgs::to_argv() && {
   std::vector<std::string> argv;
   argv.reserve(14 + events.size() + messages.size());
@@ -69,7 +70,9 @@ std::vector<std::string> WriteScriptArgs::to_argv() && {
   for (const auto& m : messages) kinds.push_back(m.kind == MessageKind::event ? 'e' : 'u');
   argv.push_back(std::move(kinds));
   for (auto& e : events) argv.push_back(std::move(e));
-  for (auto& m : messages) argv.push_back(std::move(m.payload));
+  if (payloads) {
+    for (auto& m : messages) argv.push_back(std::move(m.payload));
+  }
   return argv;
 }
 

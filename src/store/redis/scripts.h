@@ -36,7 +36,7 @@ struct LuaScript {
 // lua/<name>.lua; what is here is what the C++ side needs.
 
 // create and update (lua/write.lua).
-//   → {"ok"} | {"exists"} | {"not_found"} | {"conflict", actual version}
+//   → {"ok"} | {"exists"} | {"not_found"} | {"conflict", actual version} | {"watched"}
 const LuaScript& write_script();
 
 // The ARGV of write_script(), in one struct so that their order is written down once
@@ -57,6 +57,9 @@ struct WriteScriptArgs {
   domain::TimePoint created_at;        // the session's life, in its audit ids
   std::vector<std::string> events;     // audit event JSONs
   std::vector<WriteMessage> messages;  // published in full, with their kinds, if watched
+  // false: the messages' kinds only, not their payloads (the caller expects nobody to
+  // watch; the script answers {"watched"} if someone does, having written nothing).
+  bool payloads = true;
 
   std::vector<std::string> to_argv() &&;
 };

@@ -2,7 +2,7 @@
 -- expiry index entries, its audit events and its messages (SPEC §5).
 --
 -- KEYS[1]  the session hash (fields s state, v version, x expiry ms, d deadline ms,
---          c created_at ms)
+--          c created_at ms, r the expiry the backstop and expiry index were set to)
 -- KEYS[2]  the shard's deadlines sorted set (score: deadline ms)
 -- KEYS[3]  the shard's expiries sorted set (score: expiry ms)
 -- KEYS[4]  the shard's audit stream
@@ -30,10 +30,14 @@
 --          version, event, state
 -- ARGV[15+N ..]  the messages: published in full ("<kind>|<version>|<id>|<message>")
 --          when the session's watch lease runs past now, else one bare version
---          ("u|<version>|<id>|") for caches and long polls
+--          ("u|<version>|<id>|") for caches and long polls. The caller may leave them
+--          out (ARGV[14] still names their kinds) when it expects nobody to watch:
+--          most sessions are not watched, and their messages are most of the bytes.
 --
 -- Reply: {"ok"} | {"exists"} (create of a live session) | {"not_found"} (update of
--- none) | {"conflict", <actual version>} (update whose ARGV[5] is not the version)
+-- none) | {"conflict", <actual version>} (update whose ARGV[5] is not the version) |
+-- {"watched"} (the messages were left out and the session is watched: nothing was
+-- written, call again with them)
 local key, deadlines, expiries, audit, watched = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local mode, now, expires, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local expected, version, state, deadline = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
@@ -41,25 +45,52 @@ local id, channel, maxlen, nevents = ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[
 local publish = string.find(channel, '{', 1, true) and 'SPUBLISH' or 'PUBLISH'
 local life = ARGV[13]  -- created_at (ms): tells apart the lives of a re-created id
 local kinds = ARGV[14]
-local cur = redis.call('HMGET', key, 'v', 'x')
+local cur = redis.call('HMGET', key, 'v', 'x', 'r')
 local live = cur[1] and cur[2] and tonumber(cur[2]) > now
 if mode == 'create' then
   if live then return {'exists'} end
-  redis.call('DEL', key)
 else
   if not live then return {'not_found'} end
   if expected ~= '' and cur[1] ~= expected then return {'conflict', cur[1]} end
 end
-redis.call('HSET', key, 's', state, 'v', version, 'x', expires, 'c', life)
+local nmessages = #kinds
+local is_watched = false
+if nmessages > 0 then
+  local lease = redis.call('ZSCORE', watched, id)
+  is_watched = lease and tonumber(lease) > now
+  -- Left out but needed in full: before anything is written.
+  if is_watched and #ARGV < 14 + nevents + nmessages then return {'watched'} end
+end
+if mode == 'create' then redis.call('DEL', key) end  -- a dead life's fields
+-- The backstop and the expiry index follow x only when it moved by a tenth of the
+-- shorter of the TTL and the backstop's grace since they were last set (field r, the
+-- expiry they were set to): a session switched 100 times a second refreshes them
+-- every few seconds, not 100 times. x itself is written every time and is what reads
+-- and expire.lua decide on; an index entry earlier than x is moved to x by
+-- expire.lua when it comes due, and the backstop stays later than x.
+local expires_ms = tonumber(expires)
+local slack = math.min(expires_ms - now, tonumber(ttl) - (expires_ms - now)) / 10
+local refresh = mode == 'create' or not cur[3] or expires_ms - tonumber(cur[3]) >= slack
+-- One HSET of every field: each redis.call is a command of its own to Redis.
+local fields = {'s', state, 'v', version, 'x', expires, 'c', life}
+if refresh then
+  fields[#fields + 1] = 'r'
+  fields[#fields + 1] = expires
+end
 if deadline ~= '' then
-  redis.call('HSET', key, 'd', deadline)
+  fields[#fields + 1] = 'd'
+  fields[#fields + 1] = deadline
+  redis.call('HSET', key, unpack(fields))
   redis.call('ZADD', deadlines, deadline, id)
 else
+  redis.call('HSET', key, unpack(fields))
   redis.call('HDEL', key, 'd')
   redis.call('ZREM', deadlines, id)
 end
-redis.call('PEXPIRE', key, ttl)
-redis.call('ZADD', expiries, expires, id)
+if refresh then
+  redis.call('PEXPIRE', key, ttl)
+  redis.call('ZADD', expiries, expires, id)
+end
 local i = 15
 for n = 1, nevents do
   local fields = {'id', id .. ':' .. life .. ':' .. version .. ':' .. n, 'session', id,
@@ -71,9 +102,8 @@ for n = 1, nevents do
   end
   i = i + 1
 end
-if i <= #ARGV then
-  local lease = redis.call('ZSCORE', watched, id)
-  if lease and tonumber(lease) > now then
+if nmessages > 0 then
+  if is_watched then
     for j = i, #ARGV do
       local kind = string.sub(kinds, j - i + 1, j - i + 1)
       redis.call(publish, channel, kind .. '|' .. version .. '|' .. id .. '|' .. ARGV[j])
