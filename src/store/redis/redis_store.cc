@@ -182,7 +182,7 @@ WriteScriptArgs RedisStore::Core::write_args(bool create, const Write& w,
   args.state = domain::encode_stored_session(s);
   args.deadline = w.deadline;
   args.session_id = s.session_id.to_string();
-  args.channel = keys.publish_channel(shard);
+  args.channel = keys.publish_channel(keys.shard_of(w.state.session_id));
   args.audit_max_length = options.audit_max_length;
   args.created_at = s.created_at;
   args.events.reserve(w.events.size());
