@@ -36,7 +36,7 @@ struct Config {
   std::uint32_t ws_message_burst = 40;
   // Empty: the embedded memory engine. Set: the Redis engine (a fleet of instances).
   std::string redis_url;
-  bool redis_cluster = false;  // REDIS_CLUSTER=true: redis:// names a cluster seed node
+  bool redis_cluster = false;              // REDIS_CLUSTER=true: redis:// names a cluster seed node
   std::string key_prefix = "synckairos:";  // Redis keys and channel of this deployment
   std::size_t redis_pool_size = 4;         // Redis connections per instance (+1 Pub/Sub)
   // Estimated bytes of this instance's last writes kept for the next command's read
