@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -55,6 +56,30 @@ Error error_of(const Reply& reply) {
 std::vector<std::string> hmget_state(std::string key) {
   return {"HMGET", std::move(key), "s", "x"};
 }
+std::vector<std::string> hmget_state_and_deadline(std::string key) {
+  return {"HMGET", std::move(key), "s", "x", "d"};
+}
+
+// The version an epoch began at: "r<version>.<random>" for epochs this store made
+// after a rollback, 1 for a life's first ("c...", domain::first_epoch), 0 for none.
+std::int64_t epoch_since(const std::string& epoch) {
+  if (epoch.empty()) return 0;
+  if (epoch[0] != 'r') return 1;
+  std::int64_t v = 0;
+  for (std::size_t i = 1; i < epoch.size() && epoch[i] >= '0' && epoch[i] <= '9'; ++i) {
+    v = v * 10 + (epoch[i] - '0');
+  }
+  return v;
+}
+
+std::optional<std::int64_t> parse_int(const Reply& r) {
+  if (r.is_nil()) return std::nullopt;
+  try {
+    return std::stoll(r.str);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
 std::vector<std::string> ping() { return {"PING"}; }
 
 }  // namespace
@@ -70,11 +95,11 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
         cache(std::make_shared<WriteCache>(options.write_cache_bytes)),
         subscriber(std::make_unique<RedisSubscriber>(
             executor, std::move(url), options.client, std::vector<std::string>{keys.channel()},
-            [fan = fan_out, cache = cache](std::string_view, std::string_view payload) {
+            [this](std::string_view, std::string_view payload) {
               // Another version's frame (a rolling upgrade) is skipped, not misread.
               if (auto message = decode_bus_message(payload)) {
-                cache->seen(*message);
-                fan->publish(*message);
+                if (auto rollback = cache->seen(*message)) rolled_back(*rollback);
+                fan_out->publish(*message);
               }
             },
             [this] { resubscribed(); },
@@ -133,6 +158,37 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
 
   asio::awaitable<Status> write(bool create, Write w, std::optional<std::int64_t> expected);
 
+  // 16 hex digits from this store's generator: a write's nonce, an epoch's name.
+  std::string random_hex() {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::uint64_t r = 0;
+    {
+      std::lock_guard lock(rng_mu);
+      r = rng();
+    }
+    std::string out(16, '0');
+    for (auto& c : out) {
+      c = kHex[r & 0xf];
+      r >>= 4;
+    }
+    return out;
+  }
+
+  // A rollback noticed outside a write (the channel, a read): stamped in the
+  // background, never on the subscriber's thread.
+  void rolled_back(Rollback r) {
+    if (closed) return;
+    asio::co_spawn(executor, stamp_epoch(weak_from_this(), r, 0), asio::detached);
+  }
+
+  // Writes the session once more with a new epoch and a store_rolled_back event, unless
+  // its epoch already began after the version found (another instance, or an earlier
+  // notice, stamped this rollback). `created_ms` (0: unknown) tells a rollback from a
+  // new life of the id. Retried on a racing write; anything else gives up (logged by
+  // nobody: the next notice tries again).
+  static asio::awaitable<void> stamp_epoch(std::weak_ptr<Core> weak, Rollback r,
+                                           std::int64_t created_ms);
+
   const asio::any_io_executor executor;
   const domain::Clock& clock;
   const RedisStoreOptions options;
@@ -146,6 +202,8 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
 
   std::mutex mu;
   DeadlineHandler deadline_handler;  // guarded by mu
+  std::mutex rng_mu;
+  std::mt19937_64 rng{std::random_device{}()};  // guarded by rng_mu
   std::atomic<bool> closed{false};
 };
 
@@ -179,6 +237,7 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
   args.events.reserve(w.events.size());
   for (const auto& e : w.events) args.events.push_back(domain::encode_event(e));
   args.messages = std::move(w.messages);
+  args.nonce = random_hex();
 
   const auto reply = co_await run_script(*client, write_script(), std::move(script_keys),
                                          std::move(args).to_argv());
@@ -202,9 +261,58 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
     } catch (const std::exception&) {
       co_return Error::deserialization("the stored version is not a number");
     }
+    // Versions never go down: Redis lost the writes after `actual`.
+    if (actual < *expected) {
+      co_await stamp_epoch(weak_from_this(), Rollback{s.session_id, *expected, actual, "conflict"},
+                           domain::to_unix_ms(s.created_at));
+    }
     co_return Error::version_conflict(*expected, actual);
   }
   co_return Error::unavailable("redis: unexpected script reply " + reply->debug_string());
+}
+
+asio::awaitable<void> RedisStore::Core::stamp_epoch(std::weak_ptr<Core> weak, Rollback r,
+                                                    std::int64_t created_ms) {
+  constexpr int kAttempts = 5;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    auto core = weak.lock();
+    if (!core || core->closed) co_return;
+    const auto reply =
+        co_await core->client->command(hmget_state_and_deadline(core->keys.session(r.session_id)));
+    if (!reply || reply->is_error() || reply->elements.size() != 3) co_return;
+    const auto& fields = reply->elements;
+    const auto expires = parse_int(fields[1]);
+    const TimePoint now = core->clock.wall_now();
+    if (fields[0].is_nil() || !expires || *expires <= domain::to_unix_ms(now)) co_return;
+    auto current = domain::decode_session(fields[0].str);
+    if (!current) co_return;
+    // Another life of the id (deleted and created again meanwhile): nothing was lost.
+    if (created_ms != 0 && domain::to_unix_ms(current->created_at) != created_ms) co_return;
+    if (epoch_since(current->epoch) >= r.found) co_return;  // already stamped
+    Write w;
+    w.state = std::move(*current);
+    const std::int64_t expected = w.state.version;
+    w.state.version = expected + 1;
+    w.state.updated_at = now;
+    w.state.epoch = "r" + std::to_string(w.state.version) + "." + core->random_hex();
+    domain::Event e;
+    e.type = domain::EventType::store_rolled_back;
+    e.at = now;
+    e.expected_version = r.expected;
+    e.found_version = r.found;
+    w.events.push_back(std::move(e));
+    if (const auto deadline = parse_int(fields[2])) {
+      w.deadline = TimePoint{std::chrono::milliseconds{*deadline}};
+    }
+    // A bare update: every watcher re-reads the session and gets the new epoch.
+    w.messages.push_back(WriteMessage{MessageKind::update, {}});
+    const auto status = co_await core->write(false, std::move(w), expected);
+    if (!status) {
+      if (core->options.on_rollback) core->options.on_rollback(r);
+      co_return;
+    }
+    if (status->code != domain::ErrorCode::conflict) co_return;
+  }
 }
 
 RedisStore::RedisStore(asio::any_io_executor executor, const domain::Clock& clock, RedisUrl url,
@@ -236,6 +344,16 @@ asio::awaitable<Result<Session>> RedisStore::get(Uuid id) {
   if (!session) co_return session.error();
   if (session->session_id != id) {
     co_return Error::deserialization("the stored session has another id");
+  }
+  // This instance wrote a later version of this life than Redis holds: writes lost.
+  const std::int64_t created_ms = domain::to_unix_ms(session->created_at);
+  if (const auto written = core->cache->version_of(id, created_ms);
+      written && *written > session->version) {
+    core->cache->erase(id);
+    asio::co_spawn(
+        core->executor,
+        Core::stamp_epoch(core, Rollback{id, *written, session->version, "cache"}, created_ms),
+        asio::detached);
   }
   co_return std::move(*session);
 }

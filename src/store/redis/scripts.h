@@ -57,6 +57,10 @@ struct WriteScriptArgs {
   domain::TimePoint created_at;        // the session's life, in its audit ids
   std::vector<std::string> events;     // audit event JSONs
   std::vector<WriteMessage> messages;  // published in full, with their kinds, if watched
+  // This write's identity (issue 16): random, made by the writing instance, stored as
+  // field w and the last part of its audit ids, so a version a rolled-back Redis
+  // reuses still gets ids of its own.
+  std::string nonce;
 
   std::vector<std::string> to_argv() &&;
 };

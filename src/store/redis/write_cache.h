@@ -13,6 +13,14 @@
 // budget the cache is emptied, then refilled by the next writes: the commands in
 // flight pay one read each, and no per-entry order has to be kept. An entry larger
 // than the whole budget is not kept. Thread-safe.
+//
+// It also remembers, per session, the last version it saw on the events channel
+// (issue 16): each write publishes exactly one update frame, in write order, so a
+// frame whose version is not above the last one means Redis lost writes and versions
+// are being reused (a failover to a replica that missed them, an AOF restart). Kept
+// across a resync on purpose: a failover is exactly when the subscription breaks.
+// Forgotten on a deletion; bounded by entries (emptied when full: detection pauses,
+// nothing is wrong).
 #pragma once
 
 #include <cstddef>
@@ -25,6 +33,15 @@
 
 namespace sk::store::redis {
 
+// Redis was found holding an older version of a session than one already written
+// (issue 16): the writes in between are lost and their versions will be reused.
+struct Rollback {
+  Uuid session_id;
+  std::int64_t expected = 0;  // the version known to have been written
+  std::int64_t found = 0;     // the older (or reused) version Redis holds or published
+  const char* how = "";       // "conflict", "cache" or "bus": what noticed it
+};
+
 class WriteCache {
  public:
   // At most `max_bytes` of estimated entries; 0 keeps nothing.
@@ -35,8 +52,11 @@ class WriteCache {
   std::optional<Session> find(const Uuid& id, std::int64_t now_ms);
   void erase(const Uuid& id);
   void clear();
-  // A message of the events channel (from any instance, this one included).
-  void seen(const StoreMessage& m);
+  // The version of the entry of `id` if it is of the life created at `created_ms`.
+  std::optional<std::int64_t> version_of(const Uuid& id, std::int64_t created_ms) const;
+  // A message of the events channel (from any instance, this one included); a
+  // rollback when its version is not above the last one seen for its session.
+  std::optional<Rollback> seen(const StoreMessage& m);
 
   struct Size {
     std::size_t entries = 0;
@@ -61,6 +81,8 @@ class WriteCache {
   mutable std::mutex mu_;
   Map entries_;            // guarded by mu_
   std::size_t bytes_ = 0;  // guarded by mu_: the sum of entries_' estimates
+  // The last update version seen on the channel per session; guarded by mu_.
+  std::unordered_map<Uuid, std::int64_t, domain::UuidHash> last_seen_;
 };
 
 }  // namespace sk::store::redis

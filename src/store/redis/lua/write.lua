@@ -2,7 +2,7 @@
 -- expiry index entries, its audit events and its messages (SPEC §5).
 --
 -- KEYS[1]  the session hash (fields s state, v version, x expiry ms, d deadline ms,
---          c created_at ms)
+--          c created_at ms, w the last write's nonce)
 -- KEYS[2]  the shard's deadlines sorted set (score: deadline ms)
 -- KEYS[3]  the shard's expiries sorted set (score: expiry ms)
 -- KEYS[4]  the shard's audit stream
@@ -24,10 +24,12 @@
 -- ARGV[13]  created_at, unix ms: the session's life (audit ids, field c)
 -- ARGV[14]  the messages' kinds, one character each: u (the state update), e (another
 --          message of the write, e.g. TIME_EXPIRED): bus_message.h
--- ARGV[15 .. 14+N]  the audit events' JSON, appended with id
---          "<session>:<created_ms>:<version>:<n>" (domain/audit_record.h), session,
---          version, event, state
--- ARGV[15+N ..]  the messages: published in full ("<kind>|<version>|<id>|<message>")
+-- ARGV[15]  the write's nonce: random per write (issue 16), stored as w and ending its
+--          audit ids, so a version reused after Redis lost writes is recorded again
+-- ARGV[16 .. 15+N]  the audit events' JSON, appended with id
+--          "<session>:<created_ms>:<version>:<n>:<nonce>" (domain/audit_record.h),
+--          session, version, event, state
+-- ARGV[16+N ..]  the messages: published in full ("<kind>|<version>|<id>|<message>")
 --          when the session's watch lease runs past now, else one bare version
 --          ("u|<version>|<id>|") for caches and long polls
 --
@@ -38,7 +40,7 @@ local mode, now, expires, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local expected, version, state, deadline = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local id, channel, maxlen, nevents = ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12])
 local life = ARGV[13]  -- created_at (ms): tells apart the lives of a re-created id
-local kinds = ARGV[14]
+local kinds, nonce = ARGV[14], ARGV[15]
 local cur = redis.call('HMGET', key, 'v', 'x')
 local live = cur[1] and cur[2] and tonumber(cur[2]) > now
 if mode == 'create' then
@@ -48,7 +50,7 @@ else
   if not live then return {'not_found'} end
   if expected ~= '' and cur[1] ~= expected then return {'conflict', cur[1]} end
 end
-redis.call('HSET', key, 's', state, 'v', version, 'x', expires, 'c', life)
+redis.call('HSET', key, 's', state, 'v', version, 'x', expires, 'c', life, 'w', nonce)
 if deadline ~= '' then
   redis.call('HSET', key, 'd', deadline)
   redis.call('ZADD', deadlines, deadline, id)
@@ -58,9 +60,9 @@ else
 end
 redis.call('PEXPIRE', key, ttl)
 redis.call('ZADD', expiries, expires, id)
-local i = 15
+local i = 16
 for n = 1, nevents do
-  local fields = {'id', id .. ':' .. life .. ':' .. version .. ':' .. n, 'session', id,
+  local fields = {'id', id .. ':' .. life .. ':' .. version .. ':' .. n .. ':' .. nonce, 'session', id,
                   'version', version, 'event', ARGV[i], 'state', state}
   if maxlen == '0' then  -- an audit writer consumes the stream: never trim
     redis.call('XADD', audit, '*', unpack(fields))
