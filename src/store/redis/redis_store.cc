@@ -250,6 +250,9 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
     cache->put(std::move(w.state), expires_ms);
     co_return std::nullopt;
   }
+  // A version this instance saw written, above Redis's: writes lost (checked first,
+  // the cache entry is the evidence).
+  const bool known = expected && cache->written(s.session_id, *expected);
   // Whatever this instance held of the session is not what Redis holds.
   cache->erase(s.session_id);
   if (outcome == "exists") co_return Error::session_exists();
@@ -261,8 +264,9 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
     } catch (const std::exception&) {
       co_return Error::deserialization("the stored version is not a number");
     }
-    // Versions never go down: Redis lost the writes after `actual`.
-    if (actual < *expected) {
+    // Versions never go down: Redis lost the writes after `actual`. (A caller's guess
+    // from the future, unknown here, is only a conflict.)
+    if (known && actual < *expected) {
       co_await stamp_epoch(weak_from_this(), Rollback{s.session_id, *expected, actual, "conflict"},
                            domain::to_unix_ms(s.created_at));
     }
@@ -327,6 +331,10 @@ RedisStore::~RedisStore() { close(); }
 asio::awaitable<Result<Session>> RedisStore::get(Uuid id) {
   auto core = core_;
   if (core->closed) co_return store_closed();
+  // What this instance had written before the read: Redis acknowledged it, so the
+  // read cannot find less unless Redis lost it (taken after, a write racing the read
+  // would look like a loss).
+  const auto written = core->cache->written_of(id);
   const auto reply = co_await core->client->command(hmget_state(core->keys.session(id)));
   if (!reply) co_return reply.error();
   if (reply->is_error()) co_return error_of(*reply);
@@ -347,13 +355,10 @@ asio::awaitable<Result<Session>> RedisStore::get(Uuid id) {
   }
   // This instance wrote a later version of this life than Redis holds: writes lost.
   const std::int64_t created_ms = domain::to_unix_ms(session->created_at);
-  if (const auto written = core->cache->version_of(id, created_ms);
-      written && *written > session->version) {
+  if (written && written->created_ms == created_ms && written->version > session->version) {
     core->cache->erase(id);
-    asio::co_spawn(
-        core->executor,
-        Core::stamp_epoch(core, Rollback{id, *written, session->version, "cache"}, created_ms),
-        asio::detached);
+    const Rollback r{id, written->version, session->version, "cache"};
+    asio::co_spawn(core->executor, Core::stamp_epoch(core, r, created_ms), asio::detached);
   }
   co_return std::move(*session);
 }

@@ -67,13 +67,21 @@ void WriteCache::clear() {
   bytes_ = 0;
 }
 
-std::optional<std::int64_t> WriteCache::version_of(const Uuid& id, std::int64_t created_ms) const {
+std::optional<WriteCache::Written> WriteCache::written_of(const Uuid& id) const {
   std::lock_guard lock(mu_);
   const auto it = entries_.find(id);
-  if (it == entries_.end() || domain::to_unix_ms(it->second.state.created_at) != created_ms) {
-    return std::nullopt;
+  if (it == entries_.end()) return std::nullopt;
+  return Written{it->second.state.version, domain::to_unix_ms(it->second.state.created_at)};
+}
+
+bool WriteCache::written(const Uuid& id, std::int64_t version) const {
+  std::lock_guard lock(mu_);
+  if (const auto it = entries_.find(id);
+      it != entries_.end() && it->second.state.version >= version) {
+    return true;
   }
-  return it->second.state.version;
+  const auto last = last_seen_.find(id);
+  return last != last_seen_.end() && last->second >= version;
 }
 
 std::optional<Rollback> WriteCache::seen(const StoreMessage& m) {
@@ -87,7 +95,7 @@ std::optional<Rollback> WriteCache::seen(const StoreMessage& m) {
       if (m.kind != MessageKind::update) break;  // an event shares its update's version
       if (last_seen_.size() >= kMaxLastSeen) last_seen_.clear();
       const auto [last, fresh] = last_seen_.try_emplace(m.session_id, m.version);
-      if (!fresh && m.version <= last->second) {
+      if (!fresh && m.version < last->second) {
         rollback = Rollback{m.session_id, last->second, m.version, "bus"};
         // What this instance holds of the session is from the lost branch.
         if (const auto e = entries_.find(m.session_id); e != entries_.end()) erase_locked(e);

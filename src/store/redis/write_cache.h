@@ -15,12 +15,13 @@
 // than the whole budget is not kept. Thread-safe.
 //
 // It also remembers, per session, the last version it saw on the events channel
-// (issue 16): each write publishes exactly one update frame, in write order, so a
-// frame whose version is not above the last one means Redis lost writes and versions
-// are being reused (a failover to a replica that missed them, an AOF restart). Kept
-// across a resync on purpose: a failover is exactly when the subscription breaks.
-// Forgotten on a deletion; bounded by entries (emptied when full: detection pauses,
-// nothing is wrong).
+// (issue 16): frames come in write order and versions never go down, so an update
+// frame whose version is below the last one means Redis lost writes and versions are
+// being reused (a write may publish several update frames of one version, so an equal
+// one proves nothing: that needs the write's nonce in the frame) (a failover to a replica that
+// missed them, an AOF restart). Kept across a resync on purpose: a failover is exactly when the
+// subscription breaks. Forgotten on a deletion; bounded by entries (emptied when full: detection
+// pauses, nothing is wrong).
 #pragma once
 
 #include <cstddef>
@@ -52,8 +53,15 @@ class WriteCache {
   std::optional<Session> find(const Uuid& id, std::int64_t now_ms);
   void erase(const Uuid& id);
   void clear();
-  // The version of the entry of `id` if it is of the life created at `created_ms`.
-  std::optional<std::int64_t> version_of(const Uuid& id, std::int64_t created_ms) const;
+  // The version of the entry of `id` and its life's created_at (unix ms), if any.
+  struct Written {
+    std::int64_t version = 0;
+    std::int64_t created_ms = 0;
+  };
+  std::optional<Written> written_of(const Uuid& id) const;
+  // Whether this instance knows `version` of `id` was written: its entry is at least
+  // that version, or a frame of it came by on the channel.
+  bool written(const Uuid& id, std::int64_t version) const;
   // A message of the events channel (from any instance, this one included); a
   // rollback when its version is not above the last one seen for its session.
   std::optional<Rollback> seen(const StoreMessage& m);
