@@ -5,6 +5,7 @@
 // braced list of string literals inside a coroutine.
 #include "store/redis/redis_store.h"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <random>
@@ -181,7 +182,8 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
     asio::co_spawn(executor, stamp_epoch(weak_from_this(), r, 0), asio::detached);
   }
 
-  // Writes the session once more with a new epoch and a store_rolled_back event, unless
+  // Writes the session once more, at a version above `r.expected`, with a new epoch and
+  // a store_rolled_back event, unless
   // its epoch already began after the version found (another instance, or an earlier
   // notice, stamped this rollback). `created_ms` (0: unknown) tells a rollback from a
   // new life of the id. Retried on a racing write; anything else gives up (logged by
@@ -296,7 +298,10 @@ asio::awaitable<void> RedisStore::Core::stamp_epoch(std::weak_ptr<Core> weak, Ro
     Write w;
     w.state = std::move(*current);
     const std::int64_t expected = w.state.version;
-    w.state.version = expected + 1;
+    // Past every version known to have been written: whoever saw the lost branch
+    // (watchers' and clients' version filters, long polls, other instances) takes
+    // the stamped state as newer without knowing epochs.
+    w.state.version = std::max(expected, r.expected) + 1;
     w.state.updated_at = now;
     w.state.epoch = "r" + std::to_string(w.state.version) + "." + core->random_hex();
     domain::Event e;
