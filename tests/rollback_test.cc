@@ -213,6 +213,60 @@ TEST_F(RollbackFleet, AnInstanceWithoutTheCacheNoticesItOnTheChannelAndItIsStamp
   EXPECT_EQ(rollbacks_counted(a) + rollbacks_counted(b), 1);
 }
 
+// A real failover, by replication: a replica that stopped receiving at version 12
+// becomes the data the master serves (the master re-syncs from it, then is promoted
+// back: the instance keeps its address, as behind a Sentinel-managed endpoint or a
+// DNS switch). Its audit streams and consumer group go back too; nothing is lost.
+TEST_F(RollbackFleet, AFailoverToAReplicaThatMissedWritesIsStampedAndAudited) {
+  RedisServerFixture replica;
+  auto master_says = [&](const std::vector<std::string>& args) { return redis_->cli(args); };
+  ASSERT_EQ(replica.cli({"REPLICAOF", "127.0.0.1", std::to_string(redis_->port())}).str, "OK");
+  auto& a = launch();
+  const std::string id = session_id(4);
+  ASSERT_EQ(post(a, "/v1/sessions", chess_body(id)).status, 201u);
+  ASSERT_EQ(post(a, session_path(id, "start")).status, 200u);
+  for (int v = 3; v <= 12; ++v) switch_via(a, id);
+  const std::string key = session_key(id);
+  ASSERT_TRUE(eventually(
+      [&] {
+        return replica.cli({"HGET", key, "v"}).str == "12";
+      },
+      10s))
+      << "the replica never reached version 12";
+  // The replica loses its link: what follows is acknowledged by the master alone.
+  ASSERT_EQ(replica.cli({"REPLICAOF", "NO", "ONE"}).str, "OK");
+  for (int v = 13; v <= 32; ++v) switch_via(a, id);
+  ASSERT_TRUE(eventually([&] { return rows_of(id) >= 32; }, 30s)) << rows_of(id);
+  const std::string old_epoch = state_of(a, id)["epoch"].str();
+
+  // The failover: the stale replica's data is what is served from now on.
+  ASSERT_EQ(master_says({"REPLICAOF", "127.0.0.1", std::to_string(replica.port())}).str, "OK");
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto info = master_says({"INFO", "replication"}).str;
+        return info.find("master_link_status:up") != std::string::npos &&
+               master_says({"HGET", key, "v"}).str == "12";
+      },
+      20s))
+      << "the master never took the replica's data";
+  ASSERT_EQ(master_says({"REPLICAOF", "NO", "ONE"}).str, "OK");
+
+  int ok = 0;
+  for (int k = 0; k < 60 && ok < 20; ++k) {  // writes may 503 while the link settles
+    if (post(a, session_path(id, "switch")).status == 200u) {
+      ++ok;
+    } else {
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+  ASSERT_EQ(ok, 20);
+  const auto now = state_of(a, id);
+  EXPECT_EQ(now["version"].i64(), 53);  // the stamp at 33, then 20 changes
+  EXPECT_NE(now["epoch"].str(), old_epoch);
+  expect_both_branches(id, old_epoch, 0, 0);
+  EXPECT_EQ(rollbacks_counted(a), 1);
+}
+
 // Without a rollback nothing is stamped: the epoch of a life stays the one it was
 // created with through every ordinary write, on every instance.
 TEST_F(RollbackFleet, OrdinaryWritesKeepTheEpoch) {
