@@ -67,7 +67,8 @@ std::int64_t epoch_since(const std::string& epoch) {
   if (epoch.empty()) return 0;
   if (epoch[0] != 'r') return 1;
   std::int64_t v = 0;
-  for (std::size_t i = 1; i < epoch.size() && epoch[i] >= '0' && epoch[i] <= '9'; ++i) {
+  // At most 18 digits: a version, never an overflow.
+  for (std::size_t i = 1; i < epoch.size() && i <= 18 && epoch[i] >= '0' && epoch[i] <= '9'; ++i) {
     v = v * 10 + (epoch[i] - '0');
   }
   return v;
@@ -183,11 +184,10 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
   }
 
   // Writes the session once more, at a version above `r.expected`, with a new epoch and
-  // a store_rolled_back event, unless
-  // its epoch already began after the version found (another instance, or an earlier
-  // notice, stamped this rollback). `created_ms` (0: unknown) tells a rollback from a
-  // new life of the id. Retried on a racing write; anything else gives up (logged by
-  // nobody: the next notice tries again).
+  // a store_rolled_back event, unless its epoch already began at or after the version
+  // found (another instance, or an earlier notice, stamped this rollback). `created_ms` (0:
+  // unknown) tells a rollback from a new life of the id. Retried on a racing write; anything else
+  // gives up (logged by nobody: the next notice tries again).
   static asio::awaitable<void> stamp_epoch(std::weak_ptr<Core> weak, Rollback r,
                                            std::int64_t created_ms);
 
