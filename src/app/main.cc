@@ -55,7 +55,8 @@ void check_redis_deployment(const sk::store::redis::RedisUrl& url, spdlog::logge
 // subscribed /ready says not ready, and while Redis is unreachable requests get 503.
 std::unique_ptr<sk::store::SessionStore> make_store(
     const sk::app::Config& config, asio::io_context& io, const sk::domain::Clock& clock,
-    spdlog::logger& log, const sk::app::AuditParts& audit, sk::app::DependencyLog& dependencies) {
+    spdlog::logger& log, const sk::app::AuditParts& audit, sk::app::DependencyLog& dependencies,
+    sk::server::Metrics& metrics) {
   const std::chrono::seconds ttl{config.session_ttl_s};
   if (config.redis_url.empty()) {
     sk::store::MemoryStoreOptions options;
@@ -76,6 +77,12 @@ std::unique_ptr<sk::store::SessionStore> make_store(
   // queue: never trim them, or events nobody wrote yet would be dropped.
   if (audit.enabled()) options.audit_max_length = 0;
   options.on_connection_change = [&dependencies](bool up) { dependencies.changed("redis", up); };
+  options.on_rollback = [&log, &metrics](const sk::store::redis::Rollback& r) {
+    metrics.store_rolled_back();
+    log.warn(R"("msg":"store rolled back","session_id":"{}","expected_version":{},)"
+             R"("found_version":{},"noticed_by":"{}","action":"new epoch")",
+             r.session_id.to_string(), r.expected, r.found, r.how);
+  };
   log.info(R"("msg":"redis","url":"{}","key_prefix":"{}")", sk::app::json_escape(url->redacted()),
            sk::app::json_escape(config.key_prefix));
   return std::make_unique<sk::store::redis::RedisStore>(io.get_executor(), clock, *url, options);
@@ -115,7 +122,7 @@ int main(int argc, char** argv) {
     auto audit = sk::app::make_audit(
         config, io.get_executor(), clock, *log,
         [&dependencies](std::string_view name, bool up) { dependencies.changed(name, up); });
-    const auto store_ptr = make_store(config, io, clock, *log, audit, dependencies);
+    const auto store_ptr = make_store(config, io, clock, *log, audit, dependencies, metrics);
     auto& store = *store_ptr;
     sk::app::start_audit(audit, config, io.get_executor(), clock, *log);
 

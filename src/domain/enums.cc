@@ -32,7 +32,7 @@ constexpr NameTable<TimeoutAction, 3> kActions{{
     {TimeoutAction::auto_advance, "auto_advance"},
 }};
 
-constexpr NameTable<EventType, 14> kEvents{{
+constexpr NameTable<EventType, 15> kEvents{{
     {EventType::session_created, "session_created"},
     {EventType::session_started, "session_started"},
     {EventType::cycle_switched, "cycle_switched"},
@@ -47,6 +47,7 @@ constexpr NameTable<EventType, 14> kEvents{{
     {EventType::participant_removed, "participant_removed"},
     {EventType::time_adjusted, "time_adjusted"},
     {EventType::session_deleted, "session_deleted"},
+    {EventType::store_rolled_back, "store_rolled_back"},
 }};
 
 template <typename E, std::size_t N>

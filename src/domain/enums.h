@@ -26,6 +26,9 @@ enum class EventType {
   participant_removed,
   time_adjusted,
   session_deleted,
+  // The store was found to have lost acknowledged writes (issue 16): the versions
+  // expected and found are in the event, the state carries a new epoch.
+  store_rolled_back,
 };
 
 std::string_view to_string(SyncMode mode);

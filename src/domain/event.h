@@ -23,6 +23,10 @@ struct Event {
   std::optional<Millis> delta;  // time_adjusted
   std::optional<std::string> reason;
   std::optional<TimeoutAction> action;  // time-out events
+  // store_rolled_back: the version the writer knew the session at, and the older one
+  // the store held instead (writes in between were lost).
+  std::optional<std::int64_t> expected_version;
+  std::optional<std::int64_t> found_version;
 
   friend bool operator==(const Event&, const Event&) = default;
 };

@@ -37,10 +37,12 @@ enum EventKey : std::size_t {
   kDelta,
   kReason,
   kAction,
+  kExpectedVersion,
+  kFoundVersion,
 };
-constexpr std::array<std::string_view, 10> kEventKeys{
+constexpr std::array<std::string_view, 12> kEventKeys{
     "type",        "at",       "participant_id", "group_id", "time_remaining_ms", "time_elapsed_ms",
-    "cycle_count", "delta_ms", "reason",         "action"};
+    "cycle_count", "delta_ms", "reason",         "action",   "expected_version",  "found_version"};
 
 template <typename E, typename ParseFn>
 std::optional<E> read_enum(Fields& f, std::size_t key, Need need, ParseFn parse_fn) {
@@ -66,6 +68,8 @@ Event read_event(simdjson::dom::object object, Violations& v) {
   e.delta = f.millis(kDelta);
   if (const auto reason = f.string(kReason)) e.reason = std::string(*reason);
   e.action = read_enum<TimeoutAction>(f, kAction, Need::optional, parse_timeout_action);
+  e.expected_version = f.int64(kExpectedVersion);
+  e.found_version = f.int64(kFoundVersion);
   return e;
 }
 

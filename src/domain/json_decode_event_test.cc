@@ -31,7 +31,7 @@ Event full_event() {
 }
 
 TEST(DecodeEvent, RoundTripsEveryEventType) {
-  for (int t = 0; t <= static_cast<int>(EventType::session_deleted); ++t) {
+  for (int t = 0; t <= static_cast<int>(EventType::store_rolled_back); ++t) {
     Event e;
     e.type = static_cast<EventType>(t);
     e.at = from_unix_ms(kCreatedMs + t);
@@ -48,6 +48,20 @@ TEST(DecodeEvent, RoundTripsEveryOptionalField) {
   ASSERT_TRUE(decoded.ok()) << decoded.error().message << "\n" << json;
   EXPECT_EQ(*decoded, e);
   EXPECT_EQ(encode_event(*decoded), json);
+}
+
+TEST(DecodeEvent, AStoreRollbackKeepsTheVersionsExpectedAndFound) {
+  Event e;
+  e.type = EventType::store_rolled_back;
+  e.at = from_unix_ms(kCreatedMs);
+  e.expected_version = 32;
+  e.found_version = 12;
+  const std::string json = encode_event(e);
+  EXPECT_NE(json.find(R"("type":"store_rolled_back")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("expected_version":32,"found_version":12)"), std::string::npos) << json;
+  const auto decoded = decode_event(json);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(*decoded, e);
 }
 
 TEST(DecodeEvent, RoundTripsExtremeValues) {

@@ -107,8 +107,9 @@ enum SessionKey : std::size_t {
   kUpdated,
   kUsed,
   kMetadata,
+  kEpoch,
 };
-constexpr std::array<std::string_view, 19> kSessionKeys{"session_id",
+constexpr std::array<std::string_view, 20> kSessionKeys{"session_id",
                                                         "sync_mode",
                                                         "status",
                                                         "version",
@@ -126,7 +127,8 @@ constexpr std::array<std::string_view, 19> kSessionKeys{"session_id",
                                                         "created_at",
                                                         "updated_at",
                                                         "time_used_ms",
-                                                        "metadata"};
+                                                        "metadata",
+                                                        "epoch"};
 
 template <typename E, typename ParseFn>
 E read_enum(Fields& f, std::size_t key, ParseFn parse_fn, E fallback) {
@@ -209,6 +211,8 @@ Session read_session(simdjson::dom::object object, Violations& v) {
   s.updated_at = f.timestamp(kUpdated, Need::required).value_or(TimePoint{});
   s.time_used = f.millis(kUsed, Need::required).value_or(Millis{0});
   s.metadata = f.object_text(kMetadata);
+  // Absent in states stored before epochs existed: the empty epoch.
+  if (const auto epoch = f.string(kEpoch)) s.epoch = std::string(*epoch);
   if (v.empty()) check_consistency(s, v);
   return s;
 }

@@ -94,6 +94,27 @@ TEST(DecodeSession, IgnoresUnknownAndLiveFields) {
   EXPECT_EQ(*decoded, s);
 }
 
+// Issue 16: the epoch is stored and returned as `epoch`; a state stored before epochs
+// existed has none and decodes to the empty epoch, which is encoded as no field.
+TEST(DecodeSession, TheEpochRoundTripsAndAnOldStateHasAnEmptyOne) {
+  Session s = two_player_pending();
+  s.epoch = first_epoch(from_unix_ms(kCreatedMs));
+  const std::string json = encode_stored_session(s);
+  EXPECT_NE(json.find(R"("epoch":")" + s.epoch + "\""), std::string::npos) << json;
+  const auto decoded = decode_session(json);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(*decoded, s);
+
+  Session old = s;
+  old.epoch.clear();
+  const std::string old_json = encode_stored_session(old);
+  EXPECT_EQ(old_json.find("epoch"), std::string::npos) << old_json;
+  const auto old_decoded = decode_session(old_json);
+  ASSERT_TRUE(old_decoded.ok()) << old_decoded.error().message;
+  EXPECT_EQ(old_decoded->epoch, "");
+  EXPECT_NE(first_epoch(from_unix_ms(kCreatedMs)), first_epoch(from_unix_ms(kCreatedMs + 1)));
+}
+
 TEST(DecodeSession, UppercaseIdsAreNormalised) {
   const Session s = two_player_pending();
   std::string json = encode_session(s, LiveView{});

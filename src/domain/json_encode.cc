@@ -233,6 +233,10 @@ void append_session_fields(std::string& out, const Session& s, const LiveView& l
   append_name(out, to_string(s.status));
   out.append(R"(,"version":)");
   append_int(out, s.version);
+  if (!s.epoch.empty()) {  // omitted for states stored before epochs existed
+    out.append(R"(,"epoch":)");
+    append_json_string(out, s.epoch);
+  }
   out.append(R"(,"participants":)");
   append_participants(out, s, live);
   if (s.sync_mode == SyncMode::per_group) {
@@ -319,6 +323,10 @@ std::string encode_switch_result(const Session& s, const LiveView& live,
   append_name(out, to_string(s.status));
   out.append(R"(,"version":)");
   append_int(out, s.version);
+  if (!s.epoch.empty()) {
+    out.append(R"(,"epoch":)");
+    append_json_string(out, s.epoch);
+  }
   out.append(R"(,"deadline_at":)");
   append_time_or_null(out, live.deadline_at);
   out.append(R"(,"server_time_ms":)");
@@ -376,6 +384,14 @@ std::string encode_event(const Event& e) {
   if (e.action) {
     out.append(R"(,"action":)");
     append_name(out, to_string(*e.action));
+  }
+  if (e.expected_version) {
+    out.append(R"(,"expected_version":)");
+    append_int(out, *e.expected_version);
+  }
+  if (e.found_version) {
+    out.append(R"(,"found_version":)");
+    append_int(out, *e.found_version);
   }
   out.push_back('}');
   return out;

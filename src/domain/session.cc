@@ -33,4 +33,12 @@ const Participant* Session::active_participant() const {
 const Group* Session::find_group(const Uuid& id) const { return find_by_group_id(groups, id); }
 Group* Session::find_group(const Uuid& id) { return find_by_group_id(groups, id); }
 
+std::string first_epoch(TimePoint created_at) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  auto ms = static_cast<std::uint64_t>(to_unix_ms(created_at));
+  std::string out(12, '0');  // 48 bits of ms: past the year 10000
+  for (std::size_t i = out.size(); i-- > 0; ms >>= 4) out[i] = kHex[ms & 0xf];
+  return "c" + out;
+}
+
 }  // namespace sk::domain

@@ -53,6 +53,12 @@ struct Session {
   SyncMode sync_mode = SyncMode::per_participant;
   Status status = Status::pending;
   std::int64_t version = 1;
+  // Which history `version` counts in (issue 16): opaque text, the same through
+  // ordinary writes; changed by the store when it finds it lost writes (a failover to
+  // a replica that missed them, an AOF restart), after which versions may repeat.
+  // Clients compare it for equality only: a new epoch resets their version order.
+  // Empty for states stored before epochs existed.
+  std::string epoch;
 
   // Rotation order: ascending participant_index, ties by insertion order. The vector
   // is kept in that order, so "next in rotation" is "next in the vector".
@@ -85,5 +91,10 @@ struct Session {
   const Group* find_group(const Uuid& id) const;
   Group* find_group(const Uuid& id);
 };
+
+// The epoch a session starts its life with (engine::create): named after its creation
+// instant, so the engine stays pure and two lives of one id differ. Epochs made
+// later, when the store lost history, are random (the store makes them).
+std::string first_epoch(TimePoint created_at);
 
 }  // namespace sk::domain

@@ -68,6 +68,7 @@ Result<Transition> create(const domain::CreateSessionRequest& request, const Uui
   s.sync_mode = request.sync_mode;
   s.status = Status::pending;
   s.version = 1;
+  s.epoch = domain::first_epoch(now);
   // per_cycle and count_up have no session bank: a total_time_ms sent anyway (the
   // original's clients always send one) is ignored, and the session shows 0.
   const bool has_session_bank =

@@ -90,6 +90,13 @@ struct Metrics::Impl {
                                           .Register(*registry)
                                           .Add({});
 
+  prometheus::Counter& store_rollbacks =
+      prometheus::BuildCounter()
+          .Name("synckairos_store_rollbacks_total")
+          .Help("Sessions the store was found to have rolled back (writes lost; new epoch)")
+          .Register(*registry)
+          .Add({});
+
   prometheus::Family<prometheus::Gauge>& audit_queue =
       prometheus::BuildGauge()
           .Name("synckairos_audit_queue")
@@ -234,6 +241,7 @@ void Metrics::fanout_delivered(std::chrono::nanoseconds latency) {
   impl_->fanout.Observe(seconds(latency));
 }
 void Metrics::store_error() { impl_->store_errors.Increment(); }
+void Metrics::store_rolled_back() { impl_->store_rollbacks.Increment(); }
 
 void Metrics::set_audit_queue(const audit::QueueStats& q) {
   const auto set = [](prometheus::Gauge& g, std::int64_t v) { g.Set(static_cast<double>(v)); };

@@ -61,6 +61,8 @@ class Metrics {
   void timeout_fired(std::chrono::milliseconds lag_behind_deadline);
   void fanout_delivered(std::chrono::nanoseconds latency);
   void store_error();
+  // The store was found to have lost acknowledged writes (issue 16).
+  void store_rolled_back();
   void set_audit_queue(const audit::QueueStats& stats);
   void set_audit_database_up(bool up);
   void session_recovered();

@@ -576,8 +576,13 @@ export class SessionConnection {
   // ----- state -----
 
   _applyState(state) {
-    // Never show an older version than one already shown (an equal one adds nothing).
-    if (this._session && state.version <= this._session.version) return;
+    // Never show an older version than one already shown (an equal one adds nothing)
+    // within one epoch. A new epoch means the server's store lost writes and counts
+    // versions again (issue 16): its state is the truth even at a lower version, and
+    // the order starts over from it. (A server without epochs sends none: no change.)
+    const newEpoch = this._session && typeof state.epoch === 'string'
+      && typeof this._session.epoch === 'string' && state.epoch !== this._session.epoch;
+    if (this._session && !newEpoch && state.version <= this._session.version) return;
     this._session = state;
     this._emit('update', state);
   }

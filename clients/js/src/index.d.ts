@@ -39,6 +39,12 @@ export interface Session {
   sync_mode: SyncMode;
   status: SessionStatus;
   version: number;
+  /**
+   * Which history `version` counts in: the same through ordinary changes, new when
+   * the server's store lost writes (a failover), after which versions may repeat.
+   * Compare for equality only. Absent from servers (or states) without epochs.
+   */
+  epoch?: string;
   participants: Participant[];
   active_participant_id: string | null;
   total_time_ms?: number;
@@ -95,6 +101,8 @@ export interface SwitchResult {
   participants: Participant[];
   status: SessionStatus;
   version: number;
+  /** As Session.epoch. */
+  epoch?: string;
   deadline_at: string | null;
   server_time_ms: number;
   expired_participant_id?: string;
@@ -226,7 +234,10 @@ export class SessionConnection {
   readonly sessionId: string;
   readonly state: ConnectionState;
   readonly transport: 'websocket' | 'polling' | null;
-  /** The last state, never older than a version already seen. */
+  /**
+   * The last state, never older than a version already seen in its epoch (a state of
+   * a new epoch replaces it whatever its version: see Session.epoch).
+   */
   readonly session: Session | null;
   readonly clock: ServerClock;
   readonly lastError: SyncKairosError | null;

@@ -5,8 +5,10 @@
 // braced list of string literals inside a coroutine.
 #include "store/redis/redis_store.h"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -57,6 +59,31 @@ Error error_of(const Reply& reply) {
 std::vector<std::string> hmget_state(std::string key) {
   return {"HMGET", std::move(key), "s", "x"};
 }
+std::vector<std::string> hmget_state_and_deadline(std::string key) {
+  return {"HMGET", std::move(key), "s", "x", "d"};
+}
+
+// The version an epoch began at: "r<version>.<random>" for epochs this store made
+// after a rollback, 1 for a life's first ("c...", domain::first_epoch), 0 for none.
+std::int64_t epoch_since(const std::string& epoch) {
+  if (epoch.empty()) return 0;
+  if (epoch[0] != 'r') return 1;
+  std::int64_t v = 0;
+  // At most 18 digits: a version, never an overflow.
+  for (std::size_t i = 1; i < epoch.size() && i <= 18 && epoch[i] >= '0' && epoch[i] <= '9'; ++i) {
+    v = v * 10 + (epoch[i] - '0');
+  }
+  return v;
+}
+
+std::optional<std::int64_t> parse_int(const Reply& r) {
+  if (r.is_nil()) return std::nullopt;
+  try {
+    return std::stoll(r.str);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
 std::vector<std::string> ping() { return {"PING"}; }
 
 }  // namespace
@@ -73,11 +100,11 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
         subscriber(make_subscriber(std::move(url))) {}
 
   std::unique_ptr<EventsSubscriber> make_subscriber(RedisUrl url) {
-    auto on_message = [fan = fan_out, cache = cache](std::string_view, std::string_view payload) {
+    auto on_message = [this](std::string_view, std::string_view payload) {
       // Another version's frame (a rolling upgrade) is skipped, not misread.
       if (auto message = decode_bus_message(payload)) {
-        cache->seen(*message);
-        fan->publish(*message);
+        if (auto rollback = cache->seen(*message)) rolled_back(*rollback);
+        fan_out->publish(*message);
       }
     };
     auto on_resubscribed = [this] { resubscribed(); };
@@ -148,6 +175,37 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
   WriteScriptArgs write_args(bool create, const Write& w, std::optional<std::int64_t> expected,
                              domain::TimePoint now) const;
 
+  // 16 hex digits from this store's generator: a write's nonce, an epoch's name.
+  std::string random_hex() {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::uint64_t r = 0;
+    {
+      std::lock_guard lock(rng_mu);
+      r = rng();
+    }
+    std::string out(16, '0');
+    for (auto& c : out) {
+      c = kHex[r & 0xf];
+      r >>= 4;
+    }
+    return out;
+  }
+
+  // A rollback noticed outside a write (the channel, a read): stamped in the
+  // background, never on the subscriber's thread.
+  void rolled_back(Rollback r) {
+    if (closed) return;
+    asio::co_spawn(executor, stamp_epoch(weak_from_this(), r, 0), asio::detached);
+  }
+
+  // Writes the session once more, at a version above `r.expected`, with a new epoch and
+  // a store_rolled_back event, unless its epoch already began at or after the version
+  // found (another instance, or an earlier notice, stamped this rollback). `created_ms` (0:
+  // unknown) tells a rollback from a new life of the id. Retried on a racing write; anything else
+  // gives up (logged by nobody: the next notice tries again).
+  static asio::awaitable<void> stamp_epoch(std::weak_ptr<Core> weak, Rollback r,
+                                           std::int64_t created_ms);
+
   const asio::any_io_executor executor;
   const domain::Clock& clock;
   const RedisStoreOptions options;
@@ -162,6 +220,8 @@ struct RedisStore::Core : std::enable_shared_from_this<Core> {
 
   std::mutex mu;
   DeadlineHandler deadline_handler;  // guarded by mu
+  std::mutex rng_mu;
+  std::mt19937_64 rng{std::random_device{}()};  // guarded by rng_mu
   std::atomic<bool> closed{false};
 };
 
@@ -209,6 +269,7 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
     expires_ms = args.expires_ms;
     args.messages = std::move(w.messages);
     args.payloads = payloads;
+    args.nonce = random_hex();  // a new identity per attempt: a "watched" one wrote nothing
     reply = co_await run_script(*client, write_script(), std::move(script_keys),
                                 std::move(args).to_argv());
     // (Without payloads to_argv() took only the messages' kinds.)
@@ -229,6 +290,9 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
     cache->put(std::move(w.state), expires_ms);
     co_return std::nullopt;
   }
+  // A version this instance saw written, above Redis's: writes lost (checked first,
+  // the cache entry is the evidence).
+  const bool known = expected && cache->written(s.session_id, *expected);
   // Whatever this instance held of the session is not what Redis holds.
   cache->erase(s.session_id);
   if (outcome == "exists") co_return Error::session_exists();
@@ -240,9 +304,62 @@ asio::awaitable<Status> RedisStore::Core::write(bool create, Write w,
     } catch (const std::exception&) {
       co_return Error::deserialization("the stored version is not a number");
     }
+    // Versions never go down: Redis lost the writes after `actual`. (A caller's guess
+    // from the future, unknown here, is only a conflict.)
+    if (known && actual < *expected) {
+      co_await stamp_epoch(weak_from_this(), Rollback{s.session_id, *expected, actual, "conflict"},
+                           domain::to_unix_ms(s.created_at));
+    }
     co_return Error::version_conflict(*expected, actual);
   }
   co_return Error::unavailable("redis: unexpected script reply " + reply->debug_string());
+}
+
+asio::awaitable<void> RedisStore::Core::stamp_epoch(std::weak_ptr<Core> weak, Rollback r,
+                                                    std::int64_t created_ms) {
+  constexpr int kAttempts = 5;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    auto core = weak.lock();
+    if (!core || core->closed) co_return;
+    const auto reply =
+        co_await core->client->command(hmget_state_and_deadline(core->keys.session(r.session_id)));
+    if (!reply || reply->is_error() || reply->elements.size() != 3) co_return;
+    const auto& fields = reply->elements;
+    const auto expires = parse_int(fields[1]);
+    const TimePoint now = core->clock.wall_now();
+    if (fields[0].is_nil() || !expires || *expires <= domain::to_unix_ms(now)) co_return;
+    auto current = domain::decode_session(fields[0].str);
+    if (!current) co_return;
+    // Another life of the id (deleted and created again meanwhile): nothing was lost.
+    if (created_ms != 0 && domain::to_unix_ms(current->created_at) != created_ms) co_return;
+    if (epoch_since(current->epoch) >= r.found) co_return;  // already stamped
+    Write w;
+    w.state = std::move(*current);
+    const std::int64_t expected = w.state.version;
+    // Past every version known to have been written: whoever saw the lost branch
+    // (watchers' and clients' version filters, long polls, other instances) takes
+    // the stamped state as newer without knowing epochs.
+    w.state.version = std::max(expected, r.expected) + 1;
+    w.state.updated_at = now;
+    w.state.epoch = "r" + std::to_string(w.state.version) + "." + core->random_hex();
+    domain::Event e;
+    e.type = domain::EventType::store_rolled_back;
+    e.at = now;
+    e.expected_version = r.expected;
+    e.found_version = r.found;
+    w.events.push_back(std::move(e));
+    if (const auto deadline = parse_int(fields[2])) {
+      w.deadline = TimePoint{std::chrono::milliseconds{*deadline}};
+    }
+    // A bare update: every watcher re-reads the session and gets the new epoch.
+    w.messages.push_back(WriteMessage{MessageKind::update, {}});
+    const auto status = co_await core->write(false, std::move(w), expected);
+    if (!status) {
+      if (core->options.on_rollback) core->options.on_rollback(r);
+      co_return;
+    }
+    if (status->code != domain::ErrorCode::conflict) co_return;
+  }
 }
 
 RedisStore::RedisStore(asio::any_io_executor executor, const domain::Clock& clock, RedisUrl url,
@@ -257,6 +374,10 @@ RedisStore::~RedisStore() { close(); }
 asio::awaitable<Result<Session>> RedisStore::get(Uuid id) {
   auto core = core_;
   if (core->closed) co_return store_closed();
+  // What this instance had written before the read: Redis acknowledged it, so the
+  // read cannot find less unless Redis lost it (taken after, a write racing the read
+  // would look like a loss).
+  const auto written = core->cache->written_of(id);
   const auto reply = co_await core->client->command(hmget_state(core->keys.session(id)));
   if (!reply) co_return reply.error();
   if (reply->is_error()) co_return error_of(*reply);
@@ -274,6 +395,13 @@ asio::awaitable<Result<Session>> RedisStore::get(Uuid id) {
   if (!session) co_return session.error();
   if (session->session_id != id) {
     co_return Error::deserialization("the stored session has another id");
+  }
+  // This instance wrote a later version of this life than Redis holds: writes lost.
+  const std::int64_t created_ms = domain::to_unix_ms(session->created_at);
+  if (written && written->created_ms == created_ms && written->version > session->version) {
+    core->cache->erase(id);
+    const Rollback r{id, written->version, session->version, "cache"};
+    asio::co_spawn(core->executor, Core::stamp_epoch(core, r, created_ms), asio::detached);
   }
   co_return std::move(*session);
 }

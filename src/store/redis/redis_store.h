@@ -21,6 +21,13 @@
 //   PEXPIRE of the TTL plus a minute reclaims memory even if no instance is running
 //   (later than ours, so that the poller's expiry, which is audited, comes first).
 //   Its steady time measures the connections' command timeouts.
+// - Every write carries a random nonce of this instance (field w, the end of its audit
+//   ids), so a version reused after Redis lost writes still gets audit ids of its
+//   own. A rollback is noticed by an update whose expected version is above Redis's,
+//   by a get() finding Redis behind this instance's write cache, or by an update frame
+//   on the channel below the last one seen (write_cache.h); the session is then
+//   written once more with a new epoch, a version above every one known to have been
+//   written and a store_rolled_back event, and a bare update makes watchers re-read it (docs/design.md, "When the store rolls back").
 //
 // Errors: a Redis that cannot be reached (or a closed store) is `unavailable`; a
 // stored value that is not a session is `deserialization`.
@@ -37,6 +44,7 @@
 #include "store/redis/deadline_poller.h"
 #include "store/redis/redis_options.h"
 #include "store/redis/redis_url.h"
+#include "store/redis/write_cache.h"
 #include "store/session_store.h"
 
 namespace sk::store::redis {
@@ -63,6 +71,10 @@ struct RedisStoreOptions {
   // and when it is back and its watchers have been told to re-sync (true). Called from
   // the store's threads; must not block. Empty: nobody is told.
   std::function<void(bool up)> on_connection_change;
+  // Told once per rollback this instance stamped (issue 16): Redis held an older
+  // version than one written (expected vs found), the session got a new epoch and a
+  // store_rolled_back audit event. For a metric and a warning; must not block.
+  std::function<void(const Rollback&)> on_rollback;
 };
 
 class RedisStore final : public SessionStore {

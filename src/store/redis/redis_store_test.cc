@@ -310,14 +310,20 @@ TEST_F(RedisStoreTest, EveryWriteAppendsItsAuditEventsToTheShardsStream) {
   const auto entries = cli({"XRANGE", k.audit(k.shard_of(id)), "-", "+"});
   ASSERT_EQ(entries.elements.size(), 3u) << entries.debug_string();
   const std::vector<std::string> types{"session_created", "session_started", "session_deleted"};
-  // "<session>:<created ms>:<version>:<n>" (domain/audit_record.h).
+  // "<session>:<created ms>:<version>:<n>:<nonce>" (domain/audit_record.h), the
+  // nonce 16 random hex digits of the write (issue 16); a deletion ends in "deleted".
   const std::string life = id.to_string() + ":" + std::to_string(domain::to_unix_ms(s1.created_at));
-  const std::vector<std::string> event_ids{life + ":1:1", life + ":2:1", life + ":2:deleted"};
+  const std::vector<std::string> event_ids{life + ":1:1:", life + ":2:1:", life + ":2:deleted"};
   for (std::size_t i = 0; i < 3; ++i) {
     const auto& fields = entries.elements[i].elements[1].elements;  // [id, [k, v, ...]]
     std::map<std::string, std::string> f;
     for (std::size_t j = 0; j + 1 < fields.size(); j += 2) f[fields[j].str] = fields[j + 1].str;
-    EXPECT_EQ(f["id"], event_ids[i]);
+    if (i < 2) {
+      EXPECT_EQ(f["id"].substr(0, event_ids[i].size()), event_ids[i]);
+      EXPECT_EQ(f["id"].size(), event_ids[i].size() + 16) << f["id"];
+    } else {
+      EXPECT_EQ(f["id"], event_ids[i]);
+    }
     EXPECT_EQ(f["session"], id.to_string());
     EXPECT_NE(f["event"].find(R"("type":")" + types[i] + "\""), std::string::npos) << f["event"];
     EXPECT_TRUE(domain::decode_session(f["state"]).ok()) << "state snapshot of entry " << i;

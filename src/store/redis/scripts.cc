@@ -47,11 +47,11 @@ const LuaScript& write_script() {
   static const LuaScript script(lua::kWrite);
   return script;
 }
-// The order of lua/write.lua's header: ARGV[1] .. ARGV[14], the events, the messages
+// The order of lua/write.lua's header: ARGV[1] .. ARGV[15], the events, the messages
 // (unless left out).
 std::vector<std::string> WriteScriptArgs::to_argv() && {
   std::vector<std::string> argv;
-  argv.reserve(14 + events.size() + messages.size());
+  argv.reserve(15 + events.size() + messages.size());
   argv.emplace_back(mode == Mode::create ? "create" : "update");
   argv.push_back(unix_ms_arg(now));
   argv.push_back(std::to_string(expires_ms));
@@ -69,6 +69,7 @@ std::vector<std::string> WriteScriptArgs::to_argv() && {
   kinds.reserve(messages.size());
   for (const auto& m : messages) kinds.push_back(m.kind == MessageKind::event ? 'e' : 'u');
   argv.push_back(std::move(kinds));
+  argv.push_back(std::move(nonce));
   for (auto& e : events) argv.push_back(std::move(e));
   if (payloads) {
     for (auto& m : messages) argv.push_back(std::move(m.payload));

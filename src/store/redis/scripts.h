@@ -60,6 +60,10 @@ struct WriteScriptArgs {
   // false: the messages' kinds only, not their payloads (the caller expects nobody to
   // watch; the script answers {"watched"} if someone does, having written nothing).
   bool payloads = true;
+  // This write's identity (issue 16): random, made by the writing instance, stored as
+  // field w and the last part of its audit ids, so a version a rolled-back Redis
+  // reuses still gets ids of its own.
+  std::string nonce;
 
   std::vector<std::string> to_argv() &&;
 };

@@ -2,7 +2,8 @@
 -- expiry index entries, its audit events and its messages (SPEC §5).
 --
 -- KEYS[1]  the session hash (fields s state, v version, x expiry ms, d deadline ms,
---          c created_at ms, r the expiry the backstop and expiry index were set to)
+--          c created_at ms, r the expiry the backstop and expiry index were set to,
+--          w the last write's nonce)
 -- KEYS[2]  the shard's deadlines sorted set (score: deadline ms)
 -- KEYS[3]  the shard's expiries sorted set (score: expiry ms)
 -- KEYS[4]  the shard's audit stream
@@ -25,10 +26,12 @@
 -- ARGV[13]  created_at, unix ms: the session's life (audit ids, field c)
 -- ARGV[14]  the messages' kinds, one character each: u (the state update), e (another
 --          message of the write, e.g. TIME_EXPIRED): bus_message.h
--- ARGV[15 .. 14+N]  the audit events' JSON, appended with id
---          "<session>:<created_ms>:<version>:<n>" (domain/audit_record.h), session,
---          version, event, state
--- ARGV[15+N ..]  the messages: published in full ("<kind>|<version>|<id>|<message>")
+-- ARGV[15]  the write's nonce: random per write (issue 16), stored as w and ending its
+--          audit ids, so a version reused after Redis lost writes is recorded again
+-- ARGV[16 .. 15+N]  the audit events' JSON, appended with id
+--          "<session>:<created_ms>:<version>:<n>:<nonce>" (domain/audit_record.h),
+--          session, version, event, state
+-- ARGV[16+N ..]  the messages: published in full ("<kind>|<version>|<id>|<message>")
 --          when the session's watch lease runs past now, else one bare version
 --          ("u|<version>|<id>|") for caches and long polls. The caller may leave them
 --          out (ARGV[14] still names their kinds) when it expects nobody to watch:
@@ -44,7 +47,7 @@ local expected, version, state, deadline = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local id, channel, maxlen, nevents = ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12])
 local publish = string.find(channel, '{', 1, true) and 'SPUBLISH' or 'PUBLISH'
 local life = ARGV[13]  -- created_at (ms): tells apart the lives of a re-created id
-local kinds = ARGV[14]
+local kinds, nonce = ARGV[14], ARGV[15]
 local cur = redis.call('HMGET', key, 'v', 'x', 'r')
 local live = cur[1] and cur[2] and tonumber(cur[2]) > now
 if mode == 'create' then
@@ -59,7 +62,7 @@ if nmessages > 0 then
   local lease = redis.call('ZSCORE', watched, id)
   is_watched = lease and tonumber(lease) > now
   -- Left out but needed in full: before anything is written.
-  if is_watched and #ARGV < 14 + nevents + nmessages then return {'watched'} end
+  if is_watched and #ARGV < 15 + nevents + nmessages then return {'watched'} end
 end
 if mode == 'create' then redis.call('DEL', key) end  -- a dead life's fields
 -- The backstop and the expiry index follow x only when it moved by a tenth of the
@@ -72,7 +75,7 @@ local expires_ms = tonumber(expires)
 local slack = math.min(expires_ms - now, tonumber(ttl) - (expires_ms - now)) / 10
 local refresh = mode == 'create' or not cur[3] or expires_ms - tonumber(cur[3]) >= slack
 -- One HSET of every field: each redis.call is a command of its own to Redis.
-local fields = {'s', state, 'v', version, 'x', expires, 'c', life}
+local fields = {'s', state, 'v', version, 'x', expires, 'c', life, 'w', nonce}
 if refresh then
   fields[#fields + 1] = 'r'
   fields[#fields + 1] = expires
@@ -91,9 +94,9 @@ if refresh then
   redis.call('PEXPIRE', key, ttl)
   redis.call('ZADD', expiries, expires, id)
 end
-local i = 15
+local i = 16
 for n = 1, nevents do
-  local fields = {'id', id .. ':' .. life .. ':' .. version .. ':' .. n, 'session', id,
+  local fields = {'id', id .. ':' .. life .. ':' .. version .. ':' .. n .. ':' .. nonce, 'session', id,
                   'version', version, 'event', ARGV[i], 'state', state}
   if maxlen == '0' then  -- an audit writer consumes the stream: never trim
     redis.call('XADD', audit, '*', unpack(fields))
