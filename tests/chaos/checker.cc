@@ -23,8 +23,9 @@ using domain::Session;
 // One write of the audit trail: the events of one (session, version), by n.
 struct Write {
   std::vector<const AuditEventRow*> rows;
-  std::vector<std::string> n;        // the id's last part, per row
+  std::vector<std::string> n;        // the id's event number, per row
   std::vector<std::string> created;  // the id's life part, per row
+  std::vector<std::string> nonce;    // the write's identity (issue 16; "" in older ids)
 };
 
 using Chains = std::map<std::string, std::map<std::int64_t, Write>>;
@@ -46,8 +47,11 @@ Chains group(const std::vector<AuditEventRow>& events) {
     auto& w = chains[e.session_id][e.version];
     const auto parts = split(e.id, ':');
     w.rows.push_back(&e);
-    w.created.push_back(parts.size() == 4 ? parts[1] : "?");
-    w.n.push_back(parts.size() == 4 ? parts[3] : "?");
+    // <session>:<created>:<version>:<n>[:<nonce>]
+    const bool known = parts.size() == 4 || parts.size() == 5;
+    w.created.push_back(known ? parts[1] : "?");
+    w.n.push_back(known ? parts[3] : "?");
+    w.nonce.push_back(parts.size() == 5 ? parts[4] : "");
   }
   // By n, numerically: "10" after "9".
   for (auto& [sid, versions] : chains) {
@@ -62,6 +66,7 @@ Chains group(const std::vector<AuditEventRow>& events) {
         sorted.rows.push_back(w.rows[i]);
         sorted.n.push_back(w.n[i]);
         sorted.created.push_back(w.created[i]);
+        sorted.nonce.push_back(w.nonce[i]);
       }
       w = std::move(sorted);
     }
@@ -280,7 +285,7 @@ std::vector<CheckRow> check_run(const PlayResult& play, const std::vector<AuditE
         bool ok = true;
         for (std::size_t i = 0; i < w.rows.size(); ++i) {
           ok = ok && w.n[i] == std::to_string(i + 1) && w.created[i] == w.created[0] &&
-               w.rows[i]->snapshot == w.rows[0]->snapshot;
+               w.nonce[i] == w.nonce[0] && w.rows[i]->snapshot == w.rows[0]->snapshot;
         }
         if (!ok) {
           std::string ids;
