@@ -27,7 +27,8 @@
 //   by a get() finding Redis behind this instance's write cache, or by an update frame
 //   on the channel below the last one seen (write_cache.h); the session is then
 //   written once more with a new epoch, a version above every one known to have been
-//   written and a store_rolled_back event, and a bare update makes watchers re-read it (docs/design.md, "When the store rolls back").
+//   written and a store_rolled_back event, and a bare update makes watchers re-read it
+//   (docs/design.md, "When the store rolls back").
 //
 // Errors: a Redis that cannot be reached (or a closed store) is `unavailable`; a
 // stored value that is not a session is `deserialization`.
