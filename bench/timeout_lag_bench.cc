@@ -135,6 +135,18 @@ std::unique_ptr<SessionStore> redis_store(st::IoThreads& io, const sk::domain::C
   return store;
 }
 
+// Two store instances on the Redis (or cluster) at `url`.
+void run_redis(const char* engine, const sk::domain::Clock& clock, const std::string& url,
+               int sessions, int spread_ms) {
+  st::IoThreads io(2);
+  std::vector<std::unique_ptr<SessionStore>> stores;
+  stores.push_back(redis_store(io, clock, url));
+  stores.push_back(redis_store(io, clock, url));
+  run(engine, stores, io, clock, sessions, spread_ms);
+  for (auto& s : stores) s->close();
+  io.stop(3000ms);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -155,24 +167,12 @@ int main(int argc, char** argv) {
   }
   {
     sk::store::redis::testing::RedisServerFixture redis;
-    st::IoThreads io(2);
-    std::vector<std::unique_ptr<SessionStore>> stores;
-    stores.push_back(redis_store(io, clock, redis.url()));
-    stores.push_back(redis_store(io, clock, redis.url()));
-    run("redis", stores, io, clock, sessions, spread_ms);
-    for (auto& s : stores) s->close();
-    io.stop(3000ms);
+    run_redis("redis", clock, redis.url(), sessions, spread_ms);
   }
 #ifdef SK_HAS_CLUSTER
   {
     sk::store::redis::testing::RedisClusterFixture cluster;
-    st::IoThreads io(2);
-    std::vector<std::unique_ptr<SessionStore>> stores;
-    stores.push_back(redis_store(io, clock, cluster.url()));
-    stores.push_back(redis_store(io, clock, cluster.url()));
-    run("redis_cluster", stores, io, clock, sessions, spread_ms);
-    for (auto& s : stores) s->close();
-    io.stop(3000ms);
+    run_redis("redis_cluster", clock, cluster.url(), sessions, spread_ms);
   }
 #endif
   return 0;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
@@ -282,6 +283,23 @@ class DeadlineLog {
   std::map<Uuid, std::vector<SysTime>> fired_;
   std::size_t total_ = 0;
 };
+
+// What the server does with a fired deadline, for tests of several instances: the
+// time-out written back through `store` (read, then update at the read version), which
+// removes the deadline, so a second firing would have to come from a second claim.
+inline std::function<void(const Uuid&)> write_back_timeout(asio::io_context& io,
+                                                           SessionStore* store) {
+  return [&io, store](const Uuid& id) {
+    asio::co_spawn(
+        io,
+        [store, id]() -> asio::awaitable<void> {
+          auto current = co_await store->get(id);
+          if (!current) co_return;
+          (void)co_await store->update(write_of(bumped(*current)), current->version);
+        },
+        asio::detached);
+  };
+}
 
 inline std::chrono::microseconds lag(DeadlineLog::SysTime fired, TimePoint deadline) {
   return std::chrono::duration_cast<std::chrono::microseconds>(fired - deadline);

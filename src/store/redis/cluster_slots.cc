@@ -44,6 +44,14 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// EVAL, EVALSHA, FCALL and their _RO forms: <name> <script> <numkeys> <keys...> <args...>.
+bool is_script_call(std::string_view name) {
+  for (const char* script : {"EVALSHA", "EVAL", "FCALL", "EVALSHA_RO", "EVAL_RO", "FCALL_RO"}) {
+    if (iequals(name, script)) return true;
+  }
+  return false;
+}
+
 domain::Error bad_reply(const std::string& why) {
   return domain::Error::validation("cluster_slots", "unexpected CLUSTER SLOTS reply: " + why);
 }
@@ -86,8 +94,7 @@ std::optional<std::string_view> routing_key(const std::vector<std::string>& comm
         "CLIENT", "CONFIG", "DEBUG",    "ACL",     "KEYS",   "TIME"}) {
     if (iequals(name, keyless)) return std::nullopt;
   }
-  if (iequals(name, "EVALSHA") || iequals(name, "EVAL") || iequals(name, "FCALL") ||
-      iequals(name, "EVALSHA_RO") || iequals(name, "EVAL_RO") || iequals(name, "FCALL_RO")) {
+  if (is_script_call(name)) {
     if (command.size() < 4 || command[2] == "0") return std::nullopt;
     return std::string_view(command[3]);
   }
@@ -110,10 +117,7 @@ std::optional<std::string_view> routing_key(const std::vector<std::string>& comm
 std::optional<std::string> cross_slot(const std::vector<std::string>& command) {
   if (command.size() < 4) return std::nullopt;
   const std::string_view name = command[0];
-  if (!iequals(name, "EVALSHA") && !iequals(name, "EVAL") && !iequals(name, "FCALL") &&
-      !iequals(name, "EVALSHA_RO") && !iequals(name, "EVAL_RO") && !iequals(name, "FCALL_RO")) {
-    return std::nullopt;
-  }
+  if (!is_script_call(name)) return std::nullopt;
   std::size_t keys = 0;
   const auto& count = command[2];
   const auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), keys);

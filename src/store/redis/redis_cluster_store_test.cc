@@ -127,16 +127,7 @@ TEST_F(ClusterStoreTest, ATimeOutFiresOnceAcrossInstancesOnEveryMaster) {
   std::array<RedisStore*, 2> instances{&open(cluster), &open(cluster)};
   for (std::size_t i = 0; i < 2; ++i) {
     instances[i]->set_deadline_handler(
-        logs[i].handler([this, store = instances[i]](const Uuid& id) {
-          asio::co_spawn(
-              threads_.io(),
-              [store, id]() -> asio::awaitable<void> {
-                auto current = co_await store->get(id);
-                if (!current) co_return;
-                (void)co_await store->update(write_of(bumped(*current)), current->version);
-              },
-              asio::detached);
-        }));
+        logs[i].handler(write_back_timeout(threads_.io(), instances[i])));
   }
   constexpr int kSessions = 30;
   const TimePoint deadline = system_.wall_now() + 400ms;

@@ -243,16 +243,7 @@ TEST_F(RedisStoreTest, ADeadlineFiresOnceAcrossThreeInstances) {
     instances[i] = &open(system_);
     // Like the server: the time-out is written back, which removes the deadline.
     instances[i]->set_deadline_handler(
-        logs[i].handler([this, store = instances[i]](const Uuid& id) {
-          asio::co_spawn(
-              threads_.io(),
-              [store, id]() -> asio::awaitable<void> {
-                auto current = co_await store->get(id);
-                if (!current) co_return;
-                (void)co_await store->update(write_of(bumped(*current)), current->version);
-              },
-              asio::detached);
-        }));
+        logs[i].handler(write_back_timeout(threads_.io(), instances[i])));
   }
   constexpr int kSessions = 20;
   const TimePoint deadline = system_.wall_now() + 300ms;
