@@ -11,6 +11,7 @@
 
 #include "domain/enums.h"
 #include "domain/time.h"
+#include "domain/time_control.h"
 #include "domain/uuid.h"
 
 namespace sk::domain {
@@ -44,6 +45,9 @@ struct CreateSessionRequest {
   std::optional<Millis> max_time;
   std::optional<TimeoutAction> action_on_timeout;
   std::optional<std::string> metadata;  // compact JSON object text
+  std::optional<TimeControl> time_control;
+  std::vector<Millis> warnings;  // as sent (validated: 1-4 distinct values)
+  std::optional<TimePoint> start_at;
 
   friend bool operator==(const CreateSessionRequest&, const CreateSessionRequest&) = default;
 };
@@ -53,6 +57,9 @@ struct SwitchCommand {
   std::optional<Uuid> next_participant_id;       // explicit next; default: rotation
   std::optional<Uuid> current_participant_id;    // guard: must be the active one
   std::optional<std::int64_t> expected_version;  // guard: must be the session version
+  // Lag compensation (SPEC §2): the client's estimate of its network delay for this
+  // move. Ignored unless the session's time control has lag_compensation.
+  std::optional<Millis> client_lag;
   // Authorisation, set by the server (never decoded from a body): a participant's
   // token may switch only while that participant is the active one. Checked against
   // the very state the switch is applied to, so a race cannot slip past it.

@@ -1,5 +1,7 @@
 #include "domain/enums.h"
 
+#include "domain/time_control.h"
+
 #include <array>
 #include <utility>
 
@@ -32,7 +34,7 @@ constexpr NameTable<TimeoutAction, 3> kActions{{
     {TimeoutAction::auto_advance, "auto_advance"},
 }};
 
-constexpr NameTable<EventType, 15> kEvents{{
+constexpr NameTable<EventType, 19> kEvents{{
     {EventType::session_created, "session_created"},
     {EventType::session_started, "session_started"},
     {EventType::cycle_switched, "cycle_switched"},
@@ -48,6 +50,19 @@ constexpr NameTable<EventType, 15> kEvents{{
     {EventType::time_adjusted, "time_adjusted"},
     {EventType::session_deleted, "session_deleted"},
     {EventType::store_rolled_back, "store_rolled_back"},
+    {EventType::period_used, "period_used"},
+    {EventType::stage_reached, "stage_reached"},
+    {EventType::lag_credited, "lag_credited"},
+    {EventType::time_warning, "time_warning"},
+}};
+
+constexpr NameTable<TimeControlType, 6> kTimeControls{{
+    {TimeControlType::fischer, "fischer"},
+    {TimeControlType::bronstein, "bronstein"},
+    {TimeControlType::delay, "delay"},
+    {TimeControlType::byoyomi, "byoyomi"},
+    {TimeControlType::canadian, "canadian"},
+    {TimeControlType::hourglass, "hourglass"},
 }};
 
 template <typename E, std::size_t N>
@@ -72,6 +87,7 @@ std::string_view to_string(SyncMode mode) { return name_of(kModes, mode); }
 std::string_view to_string(Status status) { return name_of(kStatuses, status); }
 std::string_view to_string(TimeoutAction action) { return name_of(kActions, action); }
 std::string_view to_string(EventType type) { return name_of(kEvents, type); }
+std::string_view to_string(TimeControlType type) { return name_of(kTimeControls, type); }
 
 std::optional<SyncMode> parse_sync_mode(std::string_view text) { return value_of(kModes, text); }
 std::optional<Status> parse_status(std::string_view text) { return value_of(kStatuses, text); }
@@ -79,5 +95,8 @@ std::optional<TimeoutAction> parse_timeout_action(std::string_view text) {
   return value_of(kActions, text);
 }
 std::optional<EventType> parse_event_type(std::string_view text) { return value_of(kEvents, text); }
+std::optional<TimeControlType> parse_time_control_type(std::string_view text) {
+  return value_of(kTimeControls, text);
+}
 
 }  // namespace sk::domain

@@ -29,6 +29,11 @@ enum class EventType {
   // The store was found to have lost acknowledged writes (issue 16): the versions
   // expected and found are in the event, the state carries a new epoch.
   store_rolled_back,
+  // Time controls and warnings (issue 17).
+  period_used,    // a byo-yomi period ran out (or Canadian overtime began)
+  stage_reached,  // a multi-stage control's next stage began: its time was added
+  lag_credited,   // lag compensation gave back part of a move's time
+  time_warning,   // a warnings_ms threshold was crossed
 };
 
 std::string_view to_string(SyncMode mode);

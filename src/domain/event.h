@@ -27,6 +27,14 @@ struct Event {
   // the store held instead (writes in between were lost).
   std::optional<std::int64_t> expected_version;
   std::optional<std::int64_t> found_version;
+  // Time controls (period_used, stage_reached, lag_credited, time_warning): the
+  // owner's periods left, the stage it reached, its lag quota after a credit, the
+  // warning threshold crossed. The amount (period time, stage time added, lag
+  // credited) is in `delta`.
+  std::optional<std::int64_t> periods_left;
+  std::optional<std::int64_t> stage_index;
+  std::optional<Millis> lag_quota;
+  std::optional<Millis> threshold;
 
   friend bool operator==(const Event&, const Event&) = default;
 };

@@ -7,8 +7,18 @@
 #include <vector>
 
 #include "domain/time.h"
+#include "domain/time_control.h"
 
 namespace sk::domain {
+
+// One owner's time-control state at `server_time` (sessions with a time_control):
+// its clock as if booked now. delay_remaining is set for the active owner only.
+struct OwnerLive {
+  OwnerClock clock;
+  std::optional<Millis> delay_remaining;
+
+  friend bool operator==(const OwnerLive&, const OwnerLive&) = default;
+};
 
 struct LiveView {
   TimePoint server_time{};
@@ -18,6 +28,10 @@ struct LiveView {
   std::vector<Millis> group_remaining;      // parallel to Session::groups
   std::optional<Millis> session_remaining;  // global, and count_up with a cap
   std::optional<Millis> session_elapsed;    // global and count_up
+  // Sessions with a time_control: parallel to participants (per_participant) or to
+  // groups (per_group); empty otherwise.
+  std::vector<OwnerLive> participant_clocks;
+  std::vector<OwnerLive> group_clocks;
 };
 
 }  // namespace sk::domain

@@ -13,6 +13,7 @@
 
 #include "domain/enums.h"
 #include "domain/time.h"
+#include "domain/time_control.h"
 #include "domain/uuid.h"
 
 namespace sk::domain {
@@ -30,6 +31,9 @@ struct Participant {
   std::int64_t cycle_count = 0;
   bool is_active = false;
   bool has_expired = false;
+  // Periods, stage, delay, lag quota of its own bank (per_participant with a
+  // time_control; per_group keeps them on the Group, the bank's owner).
+  OwnerClock clock;
 
   friend bool operator==(const Participant&, const Participant&) = default;
 };
@@ -44,6 +48,7 @@ struct Group {
   std::int64_t cycle_count = 0;  // turns the group has finished
   bool has_expired = false;
   std::optional<Uuid> last_participant_id;
+  OwnerClock clock;  // the team bank's periods, stage, delay, lag quota
 
   friend bool operator==(const Group&, const Group&) = default;
 };
@@ -73,6 +78,16 @@ struct Session {
   Millis increment{0};
   std::optional<Millis> max_time;  // count_up only
   TimeoutAction action_on_timeout = TimeoutAction::end_session;
+  // SPEC §2 "Time controls": absent means Fischer with `increment` (today's rules,
+  // and today's JSON). When present and fischer, `increment` mirrors its increment.
+  std::optional<TimeControl> time_control;
+
+  // SPEC §2 "Warnings and scheduled starts". Thresholds in descending order;
+  // `warnings_passed` counts how many of them (from the largest) are done for the
+  // turn in progress, fired or already below when the turn began.
+  std::vector<Millis> warnings;
+  std::size_t warnings_passed = 0;
+  std::optional<TimePoint> start_at;  // pending only: when the session starts itself
 
   std::optional<TimePoint> cycle_started_at;  // set exactly while running
   std::optional<TimePoint> session_started_at;

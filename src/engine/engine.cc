@@ -57,6 +57,8 @@ std::optional<TimePoint> deadline(const Session& s) {
   return *s.cycle_started_at + std::max(Millis{0}, *bank);
 }
 
+std::optional<TimePoint> next_wakeup(const Session& s) { return deadline(s); }
+
 Result<Transition> create(const domain::CreateSessionRequest& request, const Uuid& session_id,
                           TimePoint now) {
   if (auto violations = domain::validate_create(request); !violations.empty()) {
@@ -125,7 +127,7 @@ Result<Transition> apply(const Session& state, const Command& command, TimePoint
     if (auto err = check_switch_guards(state, *sw)) return *err;
   }
 
-  Transition t{state, {}, {}, true};
+  Transition t{state, {}, {}, {}, true};
   const std::size_t timed_out = transitions::settle(t, now);
 
   std::optional<Error> err = std::visit(

@@ -35,10 +35,23 @@ struct Expiry {
   friend bool operator==(const Expiry&, const Expiry&) = default;
 };
 
+// A warnings_ms threshold crossed: what a TIME_WARNING message reports.
+struct Warning {
+  std::optional<Uuid> participant_id;  // the owner on turn
+  std::optional<Uuid> group_id;        // per_group
+  Millis threshold{0};
+  Millis time_remaining{0};  // to the deadline at `at` (the threshold, unless late)
+  bool critical = false;     // the session's smallest threshold
+  TimePoint at{};            // the instant the threshold was crossed
+
+  friend bool operator==(const Warning&, const Warning&) = default;
+};
+
 struct Transition {
   Session state;
   std::vector<Event> events;
   std::vector<Expiry> expiries;  // time-outs applied, oldest first
+  std::vector<Warning> warnings;  // thresholds crossed, oldest first
   // false: nothing to store (an idempotent complete, a timer that found nothing due).
   bool changed = true;
 };
@@ -56,7 +69,12 @@ Result<Transition> create(const domain::CreateSessionRequest& request, const Uui
 Result<Transition> apply(const Session& state, const Command& command, TimePoint now);
 
 // When the running clock runs out if nobody acts (nullopt unless running, and for
-// count_up without max_time_ms).
+// count_up without max_time_ms); for a pending session with a start_at, that
+// instant. This is the state's `deadline_at`.
 std::optional<TimePoint> deadline(const Session& state);
+
+// When the deadline timer must next apply TimeoutCommand: the deadline, or the next
+// warnings_ms threshold of the turn in progress if that comes first.
+std::optional<TimePoint> next_wakeup(const Session& state);
 
 }  // namespace sk::engine
