@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <vector>
 
 #include "domain/event.h"
 #include "domain/session.h"
@@ -28,15 +29,35 @@ Millis elapsed(const Session& s, TimePoint now);
 // for count_up without a cap (nothing runs out).
 std::optional<Millis> owner_bank(const Session& s, std::size_t i);
 
-// Moves `e` from the active owner's bank to its time used (and the session's).
-void book(Session& s, Millis e);
+// How long the clock participant `i` plays on can still run, as booked: its bank, or
+// with a time_control everything up to its flag (delay, periods; rules::time_to_flag).
+// nullopt for count_up without a cap.
+std::optional<Millis> time_left(const Session& s, std::size_t i);
 
-// The active participant's turn is over: cycle counted, Fischer increment added
-// where the mode has one (`with_increment`), per_cycle budget refilled.
-void end_turn(Session& s, bool with_increment);
+// The main bank participant `i` plays on as it stands at `now` (its running time
+// charged as far as it goes into that bank).
+Millis live_bank(const Session& s, std::size_t i, TimePoint now);
+
+// Moves `e` of running time (counted from cycle_started_at) to the active owner's time
+// used and charges its bank (and, with a time_control, its delay and periods; events
+// such as a byo-yomi period used go to `events`).
+void book(Session& s, Millis e, std::vector<domain::Event>& events);
+
+// The active participant's turn is over: cycle counted; on a move
+// (`with_increment`) the bank is refilled as the mode and time control say (Fischer
+// increment, Bronstein refund, periods, stages: events to `events`), per_cycle
+// budget refilled.
+void end_turn(Session& s, bool with_increment, TimePoint at, std::vector<domain::Event>& events);
+
+// Lag compensation on a move (SPEC §2): how much of the `e` about to be booked the
+// active owner is credited for the `claimed` lag; updates its quota and reports the
+// credit in `events`. 0 unless the session's time control compensates lag.
+Millis credit_lag(Session& s, Millis claimed, Millis e, TimePoint at,
+                  std::vector<domain::Event>& events);
 
 // Hands the clock to participant `i`, its cycle starting at `at` (per_cycle: with a
-// fresh budget; per_group: remembered as its group's last player).
+// fresh budget; per_group: remembered as its group's last player). The warnings_ms
+// thresholds already at or above what its clock has left are passed for this turn.
 void activate(Session& s, std::size_t i, TimePoint at);
 
 // Ends the session in terminal `status` at `at`: no active participant, no cycle.

@@ -10,10 +10,12 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "domain/validation.h"
 #include "engine/clock.h"
 #include "engine/rotation.h"
+#include "engine/time_control_rules.h"
 #include "engine/transitions.h"
 
 namespace sk::engine {
@@ -46,24 +48,42 @@ std::optional<Error> check_switch_guards(const Session& s, const domain::SwitchC
   return std::nullopt;
 }
 
+// start_at (SPEC §2): in the future, at most 30 days ahead.
+constexpr Millis kMaxScheduleAhead{30LL * 24 * 3600 * 1000};
+
+void check_start_at(TimePoint start_at, TimePoint now,
+                    std::vector<domain::FieldViolation>& violations) {
+  if (start_at <= now) {
+    violations.push_back({"start_at", "must be in the future"});
+  } else if (start_at - now > kMaxScheduleAhead) {
+    violations.push_back({"start_at", "must be at most 30 days ahead"});
+  }
+}
+
 }  // namespace
 
 std::optional<TimePoint> deadline(const Session& s) {
+  if (s.status == Status::pending) return s.start_at;
   if (s.status != Status::running || !s.cycle_started_at) return std::nullopt;
   const auto active = clock::active_index(s);
   if (!active) return std::nullopt;
-  const auto bank = clock::owner_bank(s, *active);
-  if (!bank) return std::nullopt;
-  return *s.cycle_started_at + std::max(Millis{0}, *bank);
+  const auto left = clock::time_left(s, *active);
+  if (!left) return std::nullopt;
+  return *s.cycle_started_at + std::max(Millis{0}, *left);
 }
 
-std::optional<TimePoint> next_wakeup(const Session& s) { return deadline(s); }
+std::optional<TimePoint> next_wakeup(const Session& s) {
+  const auto due = deadline(s);
+  const auto warning = transitions::next_warning_at(s);
+  if (due && warning) return std::min(*due, *warning);
+  return due;
+}
 
 Result<Transition> create(const domain::CreateSessionRequest& request, const Uuid& session_id,
                           TimePoint now) {
-  if (auto violations = domain::validate_create(request); !violations.empty()) {
-    return Error::validation(std::move(violations));
-  }
+  auto violations = domain::validate_create(request);
+  if (request.start_at) check_start_at(*request.start_at, now, violations);
+  if (!violations.empty()) return Error::validation(std::move(violations));
   Transition t;
   Session& s = t.state;
   s.session_id = session_id;
@@ -84,6 +104,10 @@ Result<Transition> create(const domain::CreateSessionRequest& request, const Uui
   s.created_at = now;
   s.updated_at = now;
   s.metadata = request.metadata;
+  s.time_control = request.time_control;
+  s.warnings = request.warnings;
+  std::sort(s.warnings.begin(), s.warnings.end(), std::greater<>{});
+  s.start_at = request.start_at;
 
   for (std::size_t i = 0; i < request.participants.size(); ++i) {
     const auto& np = request.participants[i];
@@ -94,6 +118,10 @@ Result<Transition> create(const domain::CreateSessionRequest& request, const Uui
     if (s.sync_mode == SyncMode::per_participant)
       p.total_time = np.total_time.value_or(s.total_time);
     if (s.sync_mode == SyncMode::per_cycle) p.total_time = s.time_per_cycle.value_or(Millis{0});
+    if (s.time_control && s.sync_mode == SyncMode::per_participant) {
+      p.total_time = rules::starting_bank(*s.time_control, p.total_time);
+      p.clock = rules::initial_clock(*s.time_control, p.total_time);
+    }
     s.participants.push_back(p);
   }
   std::stable_sort(s.participants.begin(), s.participants.end(), [](const auto& a, const auto& b) {
@@ -109,6 +137,10 @@ Result<Transition> create(const domain::CreateSessionRequest& request, const Uui
       for (const auto& ng : request.groups) {
         if (ng.group_id == g.group_id && ng.total_time) g.total_time = *ng.total_time;
       }
+      if (s.time_control) {
+        g.total_time = rules::starting_bank(*s.time_control, g.total_time);
+        g.clock = rules::initial_clock(*s.time_control, g.total_time);
+      }
       s.groups.push_back(g);
     }
     sort_groups(s);
@@ -123,12 +155,14 @@ Result<Transition> create(const domain::CreateSessionRequest& request, const Uui
 }
 
 Result<Transition> apply(const Session& state, const Command& command, TimePoint now) {
-  if (const auto* sw = std::get_if<domain::SwitchCommand>(&command)) {
-    if (auto err = check_switch_guards(state, *sw)) return *err;
-  }
-
   Transition t{state, {}, {}, {}, true};
-  const std::size_t timed_out = transitions::settle(t, now);
+  // A session whose start_at has passed is running before any guard looks at it.
+  const bool started = transitions::settle_scheduled_start(t, now);
+  if (const auto* sw = std::get_if<domain::SwitchCommand>(&command)) {
+    if (auto err = check_switch_guards(t.state, *sw)) return *err;
+  }
+  const auto settled = transitions::settle(t, now);
+  const std::size_t timed_out = settled.timeouts;
 
   std::optional<Error> err = std::visit(
       [&](const auto& cmd) -> std::optional<Error> {
@@ -153,7 +187,8 @@ Result<Transition> apply(const Session& state, const Command& command, TimePoint
           return tr::adjust_time(t, cmd, now);
         }
         if constexpr (std::is_same_v<T, domain::TimeoutCommand>) {
-          if (timed_out == 0) t.changed = false;  // nothing was due: a stale timer
+          // nothing was due: a stale timer
+          if (!started && !settled.any()) t.changed = false;
           return std::nullopt;
         }
       },

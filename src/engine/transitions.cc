@@ -9,6 +9,7 @@
 #include "domain/validation.h"
 #include "engine/clock.h"
 #include "engine/rotation.h"
+#include "engine/time_control_rules.h"
 
 namespace sk::engine::transitions {
 namespace {
@@ -37,9 +38,10 @@ domain::Event session_event(EventType type, TimePoint at) {
 
 // Books the running cycle (if any) and stops the clock, as pause, complete and
 // cancel all do. Returns the time booked.
-Millis stop_clock(Session& s, TimePoint now) {
+Millis stop_clock(Transition& t, TimePoint now) {
+  Session& s = t.state;
   const Millis e = clock::elapsed(s, now);
-  clock::book(s, e);
+  clock::book(s, e, t.events);
   s.cycle_started_at.reset();
   return e;
 }
@@ -47,10 +49,11 @@ Millis stop_clock(Session& s, TimePoint now) {
 MaybeError finish_with(Transition& t, Status status, EventType type, TimePoint now) {
   Session& s = t.state;
   const auto active = clock::active_index(s);
-  const Millis e = stop_clock(s, now);
+  const Millis e = stop_clock(t, now);
   auto event = active ? clock::participant_event(s, type, *active, now) : session_event(type, now);
   event.time_elapsed = e;
   clock::finish(s, status, now);
+  s.start_at.reset();
   t.events.push_back(std::move(event));
   return std::nullopt;
 }
@@ -64,6 +67,7 @@ MaybeError start(Transition& t, TimePoint now) {
   if (!first) return Error::invalid_transition("start", s.status);
   s.status = Status::running;
   s.session_started_at = now;
+  s.start_at.reset();
   clock::activate(s, *first, now);
   t.events.push_back(clock::participant_event(s, EventType::session_started, *first, now));
   return std::nullopt;
@@ -81,14 +85,19 @@ MaybeError switch_turn(Transition& t, const domain::SwitchCommand& cmd, TimePoin
   const bool handover = to && s.sync_mode == SyncMode::per_group &&
                         s.participants[*to].group_id == s.participants[*from].group_id;
 
-  const Millis e = clock::elapsed(s, now);
-  clock::book(s, e);
+  Millis e = clock::elapsed(s, now);
+  if (!handover) {
+    // Every move refills the lag quota; the lag credited is running time the move
+    // is not charged (never more than it ran), booked to nobody.
+    e -= clock::credit_lag(s, cmd.client_lag.value_or(Millis{0}), e, now, t.events);
+  }
+  clock::book(s, e, t.events);
   if (handover) {
     // Within a team the group clock keeps running: no increment, the group's turn
     // goes on; only the member's own turn is counted.
     s.participants[*from].cycle_count += 1;
   } else {
-    clock::end_turn(s, true);
+    clock::end_turn(s, true, now, t.events);
   }
   auto event = clock::participant_event(s, EventType::cycle_switched, *from, now);
   event.time_elapsed = e;
@@ -103,7 +112,7 @@ MaybeError pause(Transition& t, TimePoint now) {
   Session& s = t.state;
   if (auto err = require_status(s, "pause", {Status::running})) return err;
   const auto active = clock::active_index(s);
-  const Millis e = stop_clock(s, now);
+  const Millis e = stop_clock(t, now);
   s.status = Status::paused;
   auto event = active ? clock::participant_event(s, EventType::session_paused, *active, now)
                       : session_event(EventType::session_paused, now);
@@ -181,12 +190,23 @@ MaybeError add_participant(Transition& t, const domain::AddParticipantCommand& c
     case SyncMode::global:
     case SyncMode::count_up: break;
   }
+  if (s.time_control && s.time_control->type == domain::TimeControlType::hourglass) {
+    violations.push_back({"participant_id", "an hourglass is played by exactly 2 participants"});
+  }
   if (!violations.empty()) return Error::validation(std::move(violations));
 
+  if (s.time_control && s.sync_mode == SyncMode::per_participant) {
+    p.total_time = rules::starting_bank(*s.time_control, p.total_time);
+    p.clock = rules::initial_clock(*s.time_control, p.total_time);
+  }
   if (s.sync_mode == SyncMode::per_group && !s.find_group(*np.group_id)) {
     domain::Group g;
     g.group_id = *np.group_id;
     g.total_time = s.total_time;
+    if (s.time_control) {
+      g.total_time = rules::starting_bank(*s.time_control, g.total_time);
+      g.clock = rules::initial_clock(*s.time_control, g.total_time);
+    }
     s.groups.push_back(g);
   }
   const std::size_t pos = insert_in_rotation(s, std::move(p));
@@ -224,7 +244,7 @@ MaybeError remove_participant(Transition& t, const domain::RemoveParticipantComm
     // Its time is booked (no increment, no cycle) and the turn passes on.
     const bool running = s.status == Status::running;
     const Millis e = clock::elapsed(s, now);
-    clock::book(s, e);
+    clock::book(s, e, t.events);
     event.time_elapsed = e;
     event.time_remaining = clock::owner_bank(s, *pos);
     // activate() before erasing, while positions are still valid.
@@ -267,13 +287,10 @@ MaybeError adjust_time(Transition& t, const domain::AdjustTimeCommand& cmd, Time
     return Error::validation("participant_id",
                              "is not on turn; per_cycle budgets start fresh each turn");
   }
-  // Does this bank run right now? Then what is left is the booked bank minus elapsed.
-  const auto active = clock::active_index(s);
-  const bool runs_now = active && (on_turn || s.sync_mode == SyncMode::global ||
-                                   (s.sync_mode == SyncMode::per_group &&
-                                    clock::group_of(s, *active) == clock::group_of(s, *pos)));
+  // What the bank holds right now (its running time charged); with a time control
+  // the adjustment moves the main bank, never the delay or the periods.
   const Millis bank = clock::owner_bank(s, *pos).value_or(Millis{0});
-  const Millis left = bank - (runs_now ? clock::elapsed(s, now) : Millis{0});
+  const Millis left = clock::live_bank(s, *pos, now);
   if (left + cmd.delta < Millis{0}) {
     return Error::validation("delta_ms", fmt::format("would leave {} ms; the bank has {} ms left",
                                                      (left + cmd.delta).count(), left.count()));

@@ -11,8 +11,25 @@
 
 namespace sk::engine::transitions {
 
-// Applies every time-out due at `now`, each at its own deadline. Returns how many.
-std::size_t settle(Transition& t, TimePoint now);
+// What settle() applied.
+struct Settled {
+  bool started = false;      // a scheduled start (start_at)
+  std::size_t warnings = 0;  // warnings_ms thresholds crossed
+  std::size_t timeouts = 0;  // clocks that ran out
+  bool any() const { return started || warnings > 0 || timeouts > 0; }
+};
+
+// Applies everything the deadline machinery has due at `now`, each at its own
+// instant and in time order: a scheduled start, warnings, time-outs.
+Settled settle(Transition& t, TimePoint now);
+
+// Only the scheduled start, if due: a session whose start_at has passed is running
+// before any command looks at it.
+bool settle_scheduled_start(Transition& t, TimePoint now);
+
+// When the running turn crosses its next warnings_ms threshold (never before the
+// cycle started), or nullopt when none is left for this turn.
+std::optional<TimePoint> next_warning_at(const Session& s);
 
 // Each returns an error (and leaves `t` unusable) or nullopt on success.
 std::optional<domain::Error> start(Transition& t, TimePoint now);

@@ -29,8 +29,13 @@ store::Write write_for(const engine::Transition& t, const domain::LiveView& live
   store::Write w;
   w.state = t.state;
   w.events = t.events;
-  w.deadline = engine::deadline(t.state);
+  w.deadline = engine::next_wakeup(t.state);
   w.messages.push_back({store::MessageKind::update, wire::state_update_message(t.state, live)});
+  // In the order they happened: a warning of a turn comes before that turn's time-out.
+  for (const auto& warning : t.warnings) {
+    w.messages.push_back(
+        {store::MessageKind::event, wire::time_warning_message(t.state.session_id, warning, now)});
+  }
   for (const auto& e : t.expiries) {
     w.messages.push_back(
         {store::MessageKind::event, wire::time_expired_message(t.state.session_id, e, now)});
@@ -81,7 +86,7 @@ asio::awaitable<Result<domain::Session>> SessionService::recover(domain::Uuid id
   if (!*loaded) co_return Error::not_found();
   store::Write w;
   w.state = std::move(**loaded);
-  w.deadline = engine::deadline(w.state);  // a deadline already past fires at once
+  w.deadline = engine::next_wakeup(w.state);  // a deadline already past fires at once
   auto restored = w.state;
   auto err = co_await store_.create(std::move(w));
   if (err && err->code == ErrorCode::session_exists) {
@@ -240,7 +245,7 @@ asio::awaitable<void> SessionService::fire_deadline(domain::Uuid id) {
   for (int attempt = 0; attempt < kTimeoutAttempts; ++attempt) {
     auto current = co_await store_.get(id);
     if (!current) co_return;  // deleted or expired meanwhile: nothing to time out
-    const auto due = engine::deadline(*current);
+    const auto due = engine::next_wakeup(*current);
     if (!due) co_return;  // a request already applied it (or paused the clock)
     auto now = clock_.wall_now();
     if (*due > now) {

@@ -33,6 +33,21 @@ std::string with_state(std::string_view type, const domain::Session& s,
   return out;
 }
 
+// The clock owner of a TIME_EXPIRED or TIME_WARNING: participant_id?, group_id?.
+void append_owner(std::string& out, const std::optional<domain::Uuid>& participant_id,
+                  const std::optional<domain::Uuid>& group_id) {
+  if (participant_id) {
+    out += R"(,"participant_id":")";
+    participant_id->append_to(out);
+    out += '"';
+  }
+  if (group_id) {
+    out += R"(,"group_id":")";
+    group_id->append_to(out);
+    out += '"';
+  }
+}
+
 }  // namespace
 
 std::string connected_message(const domain::Uuid& session_id, domain::TimePoint now) {
@@ -56,20 +71,29 @@ std::string time_expired_message(const domain::Uuid& session_id, const engine::E
   std::string out;
   open(out, "TIME_EXPIRED", domain::to_unix_ms(now));
   append_session_id(out, session_id);
-  if (expiry.participant_id) {
-    out += R"(,"participant_id":")";
-    expiry.participant_id->append_to(out);
-    out += '"';
-  }
-  if (expiry.group_id) {
-    out += R"(,"group_id":")";
-    expiry.group_id->append_to(out);
-    out += '"';
-  }
+  append_owner(out, expiry.participant_id, expiry.group_id);
   out += R"(,"action":")";
   out += domain::to_string(expiry.action);
   out += R"(","deadline_ms":)";
   out += std::to_string(domain::to_unix_ms(expiry.at));
+  out += '}';
+  return out;
+}
+
+std::string time_warning_message(const domain::Uuid& session_id, const engine::Warning& warning,
+                                 domain::TimePoint now) {
+  std::string out;
+  open(out, "TIME_WARNING", domain::to_unix_ms(now));
+  append_session_id(out, session_id);
+  append_owner(out, warning.participant_id, warning.group_id);
+  out += R"(,"time_remaining_ms":)";
+  out += std::to_string(warning.time_remaining.count());
+  out += R"(,"threshold_ms":)";
+  out += std::to_string(warning.threshold.count());
+  out += R"(,"level":")";
+  out += warning.critical ? "critical" : "low";
+  out += R"(","crossed_ms":)";
+  out += std::to_string(domain::to_unix_ms(warning.at));
   out += '}';
   return out;
 }

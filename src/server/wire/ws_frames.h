@@ -21,6 +21,10 @@ std::string state_sync_message(const domain::Session& s, const domain::LiveView&
 std::string state_update_message(const domain::Session& s, const domain::LiveView& live);
 std::string time_expired_message(const domain::Uuid& session_id, const engine::Expiry& expiry,
                                  domain::TimePoint now);
+// TIME_WARNING (SPEC §2 "Warnings"): a warnings_ms threshold crossed; `crossed_ms` is
+// the instant it was crossed (the timestamp is when the message was made).
+std::string time_warning_message(const domain::Uuid& session_id, const engine::Warning& warning,
+                                 domain::TimePoint now);
 std::string session_deleted_message(const domain::Uuid& session_id, domain::TimePoint now);
 std::string pong_message(domain::TimePoint now, std::optional<std::int64_t> client_timestamp);
 // The answer to AUTH: the fresh token is accepted; the socket now lives until
