@@ -1,6 +1,8 @@
 // The hot path of a switch, piece by piece: decode the stored state, apply the
 // switch, encode the result. Target (issue 2): decode + switch + encode of a
-// 2-participant session under 5 us on the 2-core development machine.
+// 2-participant session under 5 us on the 2-core development machine. Issue 17 adds
+// the same path for every time control (BM_DecodeSwitchEncodeControl/<type>), and
+// Fischer without a time_control must stay within 10 % of the build before it.
 #include <string>
 
 #include <benchmark/benchmark.h>
@@ -84,5 +86,68 @@ void BM_DecodeSwitchEncode(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_DecodeSwitchEncode)->Arg(2)->Arg(100);
+
+#if __has_include("engine/time_control_rules.h")
+// A 2-player session under each time control (the argument: 0 fischer with 40/90
+// stages, 1 bronstein, 2 delay, 3 byoyomi in overtime, 4 canadian in overtime,
+// 5 hourglass), running, one move in.
+Session running_controlled_session(int kind) {
+  using sk::domain::TimeControlType;
+  sk::domain::CreateSessionRequest r;
+  r.sync_mode = sk::domain::SyncMode::per_participant;
+  r.total_time = 300s;
+  sk::domain::TimeControl tc;
+  switch (kind) {
+    case 0:
+      tc.type = TimeControlType::fischer;
+      tc.increment = 30s;
+      tc.stages = {{40, 5400s, {}, {}}, {{}, 1800s, {}, {}}};
+      break;
+    case 1:
+      tc.type = TimeControlType::bronstein;
+      tc.delay = 10s;
+      break;
+    case 2:
+      tc.type = TimeControlType::delay;
+      tc.delay = 5s;
+      break;
+    case 3:
+      tc.type = TimeControlType::byoyomi;
+      tc.periods = 5;
+      tc.period = 30s;
+      r.total_time = 1s;  // in overtime after the first move
+      break;
+    case 4:
+      tc.type = TimeControlType::canadian;
+      tc.moves = 25;
+      tc.period = 600s;
+      r.total_time = 1s;
+      break;
+    default: tc.type = TimeControlType::hourglass; break;
+  }
+  tc.lag_compensation = true;
+  r.time_control = tc;
+  for (int i = 0; i < 2; ++i) r.participants.push_back({make_id(0xaa, i), {}, {}, {}});
+  auto created = sk::engine::create(r, make_id(0x5e, 1), kT0);
+  auto started = sk::engine::apply(created->state, sk::domain::StartCommand{}, kT0);
+  auto moved = sk::engine::apply(started->state, sk::domain::SwitchCommand{}, kT0 + 1200ms);
+  return moved->state;
+}
+
+void BM_DecodeSwitchEncodeControl(benchmark::State& state) {
+  const Session s = running_controlled_session(static_cast<int>(state.range(0)));
+  const std::string json = stored(s);
+  const TimePoint now = *s.cycle_started_at + 1500ms;
+  sk::domain::SwitchCommand cmd;
+  cmd.client_lag = 40ms;
+  for (auto _ : state) {
+    auto d = sk::domain::decode_session(json);
+    auto t = sk::engine::apply(*d, cmd, now);
+    auto out = sk::domain::encode_session(t->state, sk::engine::live_view(t->state, now));
+    benchmark::DoNotOptimize(out);
+  }
+}
+BENCHMARK(BM_DecodeSwitchEncodeControl)->DenseRange(0, 5);
+#endif
 
 }  // namespace

@@ -2,6 +2,9 @@
 // noticed and written back (the write publishes STATE_UPDATE/TIME_EXPIRED), per
 // engine, in one run: the memory engine, the Redis engine on one redis-server and on
 // a Redis Cluster of 3 masters + 3 replicas (both started here, on loopback).
+// Issue 17 adds two lines per engine on the same deadline machinery, through the real
+// engine: "warning" (a warnings_ms threshold crossed, TIME_WARNING written) and
+// "start" (a start_at reached, the session started), each behind its instant.
 //
 //   sk_timeout_lag_bench [--sessions N] [--spread-ms S]
 //
@@ -26,7 +29,10 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
+#include "engine/engine.h"
 #include "store/memory/memory_store.h"
 // The fixture of a cluster: absent from builds before issue 16, which this bench also
 // measures (the base of a side-by-side run).
@@ -60,14 +66,14 @@ double ms_since(TimePoint deadline, const sk::domain::Clock&) {
 
 void print(const char* engine, std::vector<double> v, const char* what) {
   if (v.empty()) {
-    std::printf("%-14s %-8s none\n", engine, what);
+    std::printf("%-22s %-8s none\n", engine, what);
     return;
   }
   std::sort(v.begin(), v.end());
   auto at = [&](double q) {
     return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
   };
-  std::printf("%-14s %-8s n=%zu  p50 %.2f ms  p99 %.2f ms  max %.2f ms\n", engine, what, v.size(),
+  std::printf("%-22s %-8s n=%zu  p50 %.2f ms  p99 %.2f ms  max %.2f ms\n", engine, what, v.size(),
               at(0.50), at(0.99), v.back());
 }
 
@@ -125,6 +131,106 @@ void run(const char* engine, std::vector<std::unique_ptr<SessionStore>>& stores,
   print(engine, lags.written_ms, "written");
 }
 
+#if __has_include("engine/time_control_rules.h")
+#define SK_HAS_WAKEUPS 1
+enum class Wakeup { warning, start };
+
+// A session whose next wakeup is `instant`: running with a warnings_ms threshold
+// crossed then, or pending with start_at then.
+sk::domain::Session waking_at(Wakeup kind, const sk::domain::Uuid& id, TimePoint now,
+                              TimePoint instant) {
+  auto request = st::request(sk::domain::SyncMode::per_participant);
+  request.total_time = 100s;
+  if (kind == Wakeup::start) {
+    request.start_at = instant;
+    return st::must(sk::engine::create(request, id, now)).state;
+  }
+  request.warnings = {100s - std::chrono::duration_cast<sk::domain::Millis>(instant - now)};
+  auto created = st::must(sk::engine::create(request, id, now)).state;
+  return st::must(sk::engine::apply(created, sk::domain::StartCommand{}, now)).state;
+}
+
+// The server's fire_deadline: apply the timer's command at the wall clock (waiting
+// out a timer that woke a millisecond early), write it back with the next wakeup.
+asio::awaitable<bool> apply_wakeup(SessionStore* s, sk::domain::Uuid id,
+                                   const sk::domain::Clock& clock) {
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    auto current = co_await s->get(id);
+    if (!current) co_return false;
+    auto t = sk::engine::apply(*current, sk::domain::TimeoutCommand{}, clock.wall_now());
+    if (!t) co_return false;
+    if (!t->changed) {
+      asio::steady_timer timer(co_await asio::this_coro::executor);
+      timer.expires_after(2ms);
+      co_await timer.async_wait(asio::use_awaitable);
+      continue;
+    }
+    const auto next = sk::engine::next_wakeup(t->state);
+    auto status = co_await s->update(st::write_of(std::move(*t), {}, next), current->version);
+    co_return !status;
+  }
+  co_return false;
+}
+
+void run_wakeups(const char* engine, Wakeup kind,
+                 std::vector<std::unique_ptr<SessionStore>>& stores, st::IoThreads& io,
+                 const sk::domain::Clock& clock, int sessions, int spread_ms) {
+  Lags lags;
+  std::mutex instants_mu;
+  std::map<sk::domain::Uuid, TimePoint> instants;
+  std::atomic<int> done{0};
+  for (auto& store : stores) {
+    SessionStore* s = store.get();
+    s->set_deadline_handler([&, s](const sk::domain::Uuid& id) {
+      TimePoint instant;
+      {
+        std::lock_guard lock(instants_mu);
+        const auto it = instants.find(id);
+        if (it == instants.end()) return;  // a later wakeup (the clock's deadline)
+        instant = it->second;
+        instants.erase(it);
+      }
+      {
+        std::lock_guard lock(lags.mu);
+        lags.fired_ms.push_back(ms_since(instant, clock));
+      }
+      asio::co_spawn(
+          io.io(),
+          [s, id, instant, &lags, &clock, &done]() -> asio::awaitable<void> {
+            if (co_await apply_wakeup(s, id, clock)) {
+              std::lock_guard lock(lags.mu);
+              lags.written_ms.push_back(ms_since(instant, clock));
+            }
+            ++done;
+          },
+          asio::detached);
+    });
+  }
+  const TimePoint now = clock.wall_now();
+  const TimePoint first = now + 1s;
+  for (int n = 0; n < sessions; ++n) {
+    const auto id = st::make_id(kind == Wakeup::start ? 0x5a : 0x5b, n);
+    const TimePoint instant = first + std::chrono::milliseconds(spread_ms * n / sessions);
+    {
+      std::lock_guard lock(instants_mu);
+      instants[id] = instant;
+    }
+    auto state = waking_at(kind, id, now, instant);
+    const auto wakeup = sk::engine::next_wakeup(state);
+    auto& store = *stores[static_cast<std::size_t>(n) % stores.size()];
+    const auto status = st::run(io.io(), store.create(st::write_of(std::move(state), {}, wakeup)));
+    if (status) std::printf("%s: create failed: %s\n", engine, status->message.c_str());
+  }
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(spread_ms) + 10s;
+  while (done < sessions && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(10ms);
+  std::lock_guard lock(lags.mu);
+  const std::string name = std::string(engine) + (kind == Wakeup::start ? " start" : " warning");
+  print(name.c_str(), lags.fired_ms, "fired");
+  print(name.c_str(), lags.written_ms, "written");
+}
+#endif
+
 std::unique_ptr<SessionStore> redis_store(st::IoThreads& io, const sk::domain::Clock& clock,
                                           const std::string& url) {
   sk::store::redis::RedisStoreOptions options;
@@ -143,6 +249,10 @@ void run_redis(const char* engine, const sk::domain::Clock& clock, const std::st
   stores.push_back(redis_store(io, clock, url));
   stores.push_back(redis_store(io, clock, url));
   run(engine, stores, io, clock, sessions, spread_ms);
+#ifdef SK_HAS_WAKEUPS
+  run_wakeups(engine, Wakeup::warning, stores, io, clock, sessions, spread_ms);
+  run_wakeups(engine, Wakeup::start, stores, io, clock, sessions, spread_ms);
+#endif
   for (auto& s : stores) s->close();
   io.stop(3000ms);
 }
@@ -162,6 +272,10 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<SessionStore>> stores;
     stores.push_back(std::make_unique<sk::store::MemoryStore>(io.executor(), clock));
     run("memory", stores, io, clock, sessions, spread_ms);
+#ifdef SK_HAS_WAKEUPS
+    run_wakeups("memory", Wakeup::warning, stores, io, clock, sessions, spread_ms);
+    run_wakeups("memory", Wakeup::start, stores, io, clock, sessions, spread_ms);
+#endif
     for (auto& s : stores) s->close();
     io.stop(3000ms);
   }

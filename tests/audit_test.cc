@@ -487,5 +487,57 @@ TEST(EmbeddedAudit, TheSqliteTrailSurvivesARestartAndBringsSessionsBack) {
   }
 }
 
+// A byo-yomi clock paused in overtime comes back from the audit trail exactly: the
+// same periods, the same time left in the period, the same deadline once resumed.
+TEST(EmbeddedAudit, RecoveryRestoresASessionMidOvertimeExactly) {
+  const audit::sqlite::testing::TempDir dir;
+  const std::vector<std::string> env{"AUDIT_DB=sqlite:" + dir.file("audit.db")};
+  const std::string id = session_id(9);
+  const std::string body =
+      fmt::format(R"({{"session_id":"{}","sync_mode":"per_participant","total_time_ms":1000,)"
+                  R"("time_control":{{"type":"byoyomi","periods":3,"period_ms":5000}},)"
+                  R"("participants":[{{"participant_id":"{}"}},{{"participant_id":"{}"}}]}})",
+                  id, kAlice, kBob);
+  std::string paused_body;
+  {
+    Instance a("A", env, {});
+    ASSERT_EQ(post(a, "/v1/sessions", body).status, 201u);
+    ASSERT_EQ(post(a, session_path(id, "start")).status, 200u);
+    std::this_thread::sleep_for(std::chrono::milliseconds{1300});  // Alice in overtime
+    ASSERT_EQ(post(a, session_path(id, "switch")).status, 200u);   // her period resets
+    ASSERT_EQ(post(a, session_path(id, "switch")).status, 200u);   // Bob: a quick move
+    std::this_thread::sleep_for(std::chrono::milliseconds{1200});  // Alice: 1.2 s into it
+    const auto paused = post(a, session_path(id, "pause"));
+    ASSERT_EQ(paused.status, 200u) << paused.body;
+    paused_body = paused.body;
+    ASSERT_TRUE(paused.json()["data"]["participants"][0]["in_overtime"].boolean()) << paused.body;
+    EXPECT_EQ(a.stop().value_or(-1), 0) << a.log_tail();
+  }
+  const auto before = Json::parse(paused_body)["data"];
+  Instance b("B", env, {});
+  const auto r = get(b, session_path(id));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const auto after = r.json()["data"];
+  EXPECT_TRUE(after["recovered"].boolean());
+  EXPECT_EQ(after["version"].i64(), before["version"].i64());
+  for (std::size_t k = 0; k < 2; ++k) {
+    for (const char* field : {"total_time_ms", "time_remaining_ms", "periods_left",
+                              "period_remaining_ms", "time_used_ms", "cycle_count"}) {
+      EXPECT_EQ(after["participants"][k][field].i64(), before["participants"][k][field].i64())
+          << "participant " << k << " " << field;
+    }
+    EXPECT_EQ(after["participants"][k]["in_overtime"].boolean(),
+              before["participants"][k]["in_overtime"].boolean());
+  }
+  const auto resumed = post(b, session_path(id, "resume"));
+  ASSERT_EQ(resumed.status, 200u) << resumed.body;
+  const auto s = resumed.json()["data"];
+  const auto left = before["participants"][0]["period_remaining_ms"].i64() + 2 * 5000;
+  EXPECT_EQ(domain::to_unix_ms(*domain::parse_iso8601(s["deadline_at"].str())) -
+                domain::to_unix_ms(*domain::parse_iso8601(s["cycle_started_at"].str())),
+            left);
+  EXPECT_EQ(b.stop().value_or(-1), 0) << b.log_tail();
+}
+
 }  // namespace
 }  // namespace sk::testing

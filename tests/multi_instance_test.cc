@@ -438,6 +438,43 @@ TEST_P(OnEveryEngine, ATimeOutFiresExactlyOnceAcrossTheFleet) {
   EXPECT_EQ(events.size(), 4u);
 }
 
+// Warnings and scheduled starts ride the same deadline index (issue 17): a session
+// scheduled to start, then crossing two warnings_ms thresholds, then timing out, is
+// started once, warned once per threshold and expired once across the fleet.
+TEST_P(OnEveryEngine, AScheduledStartAndEveryWarningHappenExactlyOnceAcrossTheFleet) {
+  start_engine();
+  const auto fleet = launch_ready(3);
+  const auto id = session_id(17);
+  const auto at = domain::to_unix_ms(domain::SystemClock{}.wall_now()) + 2000;
+  auto body = chess_body(id, 2500, 0);
+  body.insert(body.size() - 1, fmt::format(R"(,"warnings_ms":[2000,1000],"start_at":"{}")",
+                                           domain::format_iso8601(domain::from_unix_ms(at))));
+  const auto created = post(*fleet[0], "/v1/sessions", body);
+  ASSERT_EQ(created.status, 201u) << created.body;
+  auto watchers = watch_on_each(fleet, id);
+
+  // Nobody calls anything: start (v2), two warnings (v3, v4), the time-out (v5).
+  for (auto& w : watchers) {
+    EXPECT_TRUE(w->read_until_version(5, 20s)) << w->name << " stopped at v" << w->version;
+  }
+  std::this_thread::sleep_for(1500ms);  // a duplicate would come shortly after
+  for (auto& w : watchers) {
+    w->read_for(300ms);
+    EXPECT_EQ(w->count("TIME_WARNING"), 2u) << w->name;
+    EXPECT_EQ(w->count("TIME_EXPIRED"), 1u) << w->name;
+    expect_consecutive(w->state_versions(), 2, 5, "watcher on " + w->name);
+  }
+  const auto s = get(*fleet[2], session_path(id)).json()["data"];
+  EXPECT_EQ(domain::to_unix_ms(*domain::parse_iso8601(s["session_started_at"].str())), at);
+  EXPECT_EQ(s["status"].str(), "expired");
+
+  std::map<std::string, int> by_type;
+  for (const auto& [version, type] : audit_events(id)) ++by_type[type];
+  EXPECT_EQ(by_type["session_started"], 1);
+  EXPECT_EQ(by_type["time_warning"], 2);
+  EXPECT_EQ(by_type["participant_expired"], 1);
+}
+
 // ---------------------------------------------------------------------------
 // 3. Concurrent writers on three processes: the version check and the write are
 // one atomic step in Redis.
