@@ -247,6 +247,11 @@ MaybeError remove_participant(Transition& t, const domain::RemoveParticipantComm
     clock::book(s, e, t.events);
     event.time_elapsed = e;
     event.time_remaining = clock::owner_bank(s, *pos);
+    // The turn passes to the next team without a move: a team bank's clock must not
+    // carry this turn's time into its next turn (less delay, a larger Bronstein refund).
+    if (auto* g = clock::group_of(s, *pos); g && s.time_control) {
+      rules::end_turn_without_move(g->clock);
+    }
     // activate() before erasing, while positions are still valid.
     clock::activate(s, *successor, now);
     if (!running) s.cycle_started_at.reset();  // paused: the successor waits for resume
