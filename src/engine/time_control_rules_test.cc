@@ -50,6 +50,8 @@ Played play(const TimeControl& tc, Millis given, const std::vector<Turn>& turns)
   return p;
 }
 
+void PrintTo(const RulesCase& c, std::ostream* os) { *os << c.name; }
+
 class Rules : public ::testing::TestWithParam<RulesCase> {};
 
 TEST_P(Rules, TurnsChargeAndRefillAsTheRuleSays) {
@@ -446,6 +448,8 @@ struct GainCase {
   Millis increment;
   Millis gain;
 };
+
+void PrintTo(const GainCase& c, std::ostream* os) { *os << c.name; }
 
 class LagGain : public ::testing::TestWithParam<GainCase> {};
 

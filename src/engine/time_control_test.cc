@@ -24,6 +24,8 @@ struct GameCase {
   Millis deadline_after;  // player 0's next turn: deadline - its start
 };
 
+void PrintTo(const GameCase& c, std::ostream* os) { *os << c.name; }
+
 class Controls : public ::testing::TestWithParam<GameCase> {};
 
 TEST_P(Controls, PlayerZerosMoves) {
