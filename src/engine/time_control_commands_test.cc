@@ -298,3 +298,43 @@ INSTANTIATE_TEST_SUITE_P(Controls, EveryTeamControl, ::testing::ValuesIn(team_co
 
 }  // namespace
 }  // namespace sk::engine::testing
+
+namespace sk::engine::testing {
+namespace {
+
+// With stages the first stage's add_ms is every owner's starting bank (SPEC §2), so a
+// joining participant or team needs no total_time_ms of its own, nor a session default.
+TEST(StagedControls, AJoinerNeedsNoBankOfItsOwn) {
+  const auto tc = controls::with_stages(
+      controls::fischer(1s), {controls::stage(2, 90s), controls::stage(std::nullopt, 30s)});
+  auto r = controlled(tc, 20s);
+  r.total_time.reset();
+  for (auto& p : r.participants) p.total_time = 20s;
+  Game g(r);
+  domain::AddParticipantCommand add;
+  add.participant.participant_id = pid(7);
+  const auto& t = g.act(1s, add);
+  EXPECT_EQ(part(t.state, 7).total_time, 90s);
+  EXPECT_EQ(part(t.state, 7).clock, rules::initial_clock(tc, 90s));
+
+  auto teams = controlled_teams(tc, 20s);
+  teams.total_time.reset();
+  teams.groups = {{gid(0), 20s}, {gid(1), 20s}};
+  Game h(teams);
+  add.participant.group_id = gid(5);  // a new team
+  const auto& u = h.act(1s, add);
+  ASSERT_NE(u.state.find_group(gid(5)), nullptr);
+  EXPECT_EQ(u.state.find_group(gid(5))->total_time, 90s);
+  EXPECT_EQ(part(u.state, 7).total_time, 90s);
+
+  // Without stages a bank is still required.
+  auto plain = controlled(controls::fischer(1s), 20s);
+  plain.total_time.reset();
+  for (auto& p : plain.participants) p.total_time = 20s;
+  add.participant.group_id.reset();
+  const auto e = fails(started(plain), add, kT0 + 1s);
+  EXPECT_EQ(e.violations.at(0).field, "total_time_ms");
+}
+
+}  // namespace
+}  // namespace sk::engine::testing
