@@ -1,8 +1,9 @@
-// Lag compensation on whole sessions (SPEC §2, the Lichess quota model): a switch's
-// client_lag is credited up to the owner's quota, which starts at 3 × gain, refills by
-// gain a move and never exceeds 7 × gain; the credit is audited (lag_credited with the
-// quota left); a cheating client gains no more than the quota allows; a late switch
-// gets nothing, because the time-out has already answered it.
+// Lag compensation (SPEC §2, the Lichess quota model), as a pure rule (the gain
+// formula, credit and refill) and on whole sessions: a switch's client_lag is
+// credited up to the owner's quota, which starts at 3 × gain, refills by gain a move
+// and never exceeds 7 × gain; the credit is audited (lag_credited with the quota
+// left); a cheating client gains no more than the quota allows; a late switch gets
+// nothing, because the time-out has already answered it.
 #include <tuple>
 
 #include <gtest/gtest.h>
@@ -13,6 +14,56 @@ namespace sk::engine::testing {
 namespace {
 
 using domain::EventType;
+
+// Lichess' gain: min(1000, 150 + 4 × (B₀ + 40 × increment) / 1000) ms.
+struct GainCase {
+  const char* name;
+  Millis bank;
+  Millis increment;
+  Millis gain;
+};
+
+void PrintTo(const GainCase& c, std::ostream* os) { *os << c.name; }
+
+class LagGain : public ::testing::TestWithParam<GainCase> {};
+
+TEST_P(LagGain, Formula) {
+  const auto& c = GetParam();
+  EXPECT_EQ(rules::lag_gain(c.bank, c.increment), c.gain);
+}
+
+INSTANTIATE_TEST_SUITE_P(Lichess, LagGain,
+                         ::testing::Values(GainCase{"Bullet1Plus0", 1min, 0s, 390ms},
+                                           GainCase{"Blitz3Plus2", 3min, 2s,
+                                                    1000ms},  // 150 + 1040, capped
+                                           GainCase{"Blitz3Plus0", 3min, 0s, 870ms},
+                                           GainCase{"Bullet2Plus1", 2min, 1s, 790ms},
+                                           GainCase{"HalfMinute", 30s, 0s, 270ms},
+                                           GainCase{"Classical", 90min, 30s, 1000ms}),
+                         [](const auto& test_param) { return std::string{test_param.param.name}; });
+
+TEST(LagQuota, CreditIsCappedByQuotaAndByTheTimeUsed) {
+  const auto tc = controls::with_lag(controls::fischer(0s));
+  auto c = rules::initial_clock(tc, 1min);  // gain 390, quota 1170
+  // Claims 5 s on a 10 s move: 1170 credited, quota 1170 + 390 - 1170.
+  EXPECT_EQ(rules::credit_lag(tc, c, 5s, 10s), 1170ms);
+  EXPECT_EQ(c.lag_quota, 390ms);
+  // The bank never grows from it: a 200 ms move is credited at most 200 ms.
+  EXPECT_EQ(rules::credit_lag(tc, c, 5s, 200ms), 200ms);
+  EXPECT_EQ(c.lag_quota, 580ms);
+  // An honest client refills the quota up to 7 × gain and no further.
+  for (int i = 0; i < 10; ++i) rules::credit_lag(tc, c, 0ms, 1s);
+  EXPECT_EQ(c.lag_quota, 7 * 390ms);
+  EXPECT_EQ(rules::credit_lag(tc, c, 100ms, 1s), 100ms);
+  EXPECT_EQ(c.lag_quota, 7 * 390ms);  // 2730 + 390 - 100, capped
+}
+
+TEST(LagQuota, NothingWithoutLagCompensation) {
+  const auto tc = controls::fischer(0s);
+  auto c = rules::initial_clock(tc, 1min);
+  EXPECT_EQ(rules::credit_lag(tc, c, 5s, 10s), 0ms);
+  EXPECT_EQ(c, domain::OwnerClock{});
+}
 
 TEST(LagCompensation, QuotaStartsAtThreeGains) {
   // 1+0 gives 390 ms, 3+2 gives 1000 ms (capped).
