@@ -5,7 +5,8 @@
 //   2. time-outs already due, each at its own deadline (settle);
 //   3. the command itself, unless it was a switch that a time-out has already
 //      answered (a late switch IS the time-out);
-//   4. time-outs the command made due at once (e.g. resuming an empty bank);
+//   4. time-outs and warnings the command made due at once (e.g. resuming an empty
+//      bank, an adjustment below a warnings_ms threshold: that warning is dated `now`);
 //   5. one version step and the update stamp, if anything changed.
 #include "engine/engine.h"
 
@@ -196,7 +197,8 @@ Result<Transition> apply(const Session& state, const Command& command, TimePoint
   if (err) return *std::move(err);
   if (!t.changed) return t;
 
-  transitions::settle(t, now);
+  // Anything due now was made due by the command itself, at `now`.
+  transitions::settle(t, now, now);
   t.state.version = state.version + 1;
   t.state.updated_at = now;
   return t;

@@ -113,14 +113,14 @@ bool settle_scheduled_start(Transition& t, TimePoint now) {
   return !start(t, *s.start_at).has_value();
 }
 
-Settled settle(Transition& t, TimePoint now) {
+Settled settle(Transition& t, TimePoint now, std::optional<TimePoint> not_before) {
   Settled done;
   done.started = settle_scheduled_start(t, now);
   while (t.state.status == Status::running) {
     const auto due = deadline(t.state);
     const auto warn = next_warning_at(t.state);
     if (warn && *warn <= now && (!due || *warn < *due)) {
-      apply_warning(t, *warn, *due);
+      apply_warning(t, not_before ? std::max(*warn, *not_before) : *warn, *due);
       ++done.warnings;
       continue;
     }

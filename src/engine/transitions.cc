@@ -173,16 +173,18 @@ MaybeError add_participant(Transition& t, const domain::AddParticipantCommand& c
   p.group_id = np.group_id;
   p.participant_index = np.participant_index.value_or(
       s.participants.empty() ? 0 : s.participants.back().participant_index + 1);
+  // With stages the first stage's add_ms is every owner's starting bank (SPEC §2).
+  const bool staged = s.time_control && !s.time_control->stages.empty();
   switch (s.sync_mode) {
     case SyncMode::per_participant:
       p.total_time = np.total_time.value_or(s.total_time);
-      if (p.total_time <= Millis{0}) {
+      if (p.total_time <= Millis{0} && !staged) {
         violations.push_back({"total_time_ms", "is required: the session has no default bank"});
       }
       break;
     case SyncMode::per_cycle: p.total_time = s.time_per_cycle.value_or(Millis{0}); break;
     case SyncMode::per_group:
-      if (np.group_id && !s.find_group(*np.group_id) && s.total_time <= Millis{0}) {
+      if (np.group_id && !s.find_group(*np.group_id) && s.total_time <= Millis{0} && !staged) {
         violations.push_back(
             {"group_id", "is a new group, and the session has no default total_time_ms"});
       }
@@ -247,6 +249,11 @@ MaybeError remove_participant(Transition& t, const domain::RemoveParticipantComm
     clock::book(s, e, t.events);
     event.time_elapsed = e;
     event.time_remaining = clock::owner_bank(s, *pos);
+    // The turn passes to the next team without a move: a team bank's clock must not
+    // carry this turn's time into its next turn (less delay, a larger Bronstein refund).
+    if (auto* g = clock::group_of(s, *pos); g && s.time_control) {
+      rules::end_turn_without_move(g->clock);
+    }
     // activate() before erasing, while positions are still valid.
     clock::activate(s, *successor, now);
     if (!running) s.cycle_started_at.reset();  // paused: the successor waits for resume

@@ -20,8 +20,10 @@ struct Settled {
 };
 
 // Applies everything the deadline machinery has due at `now`, each at its own
-// instant and in time order: a scheduled start, warnings, time-outs.
-Settled settle(Transition& t, TimePoint now);
+// instant and in time order: a scheduled start, warnings, time-outs. A warning is
+// never dated before `not_before`: when a command at that instant made it due (an
+// adjustment that takes the clock below a threshold), it was crossed then.
+Settled settle(Transition& t, TimePoint now, std::optional<TimePoint> not_before = std::nullopt);
 
 // Only the scheduled start, if due: a session whose start_at has passed is running
 // before any command looks at it.
