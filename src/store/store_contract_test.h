@@ -591,6 +591,25 @@ TEST_P(StoreContract, EveryWriteRefreshesTheTtl) {
   EXPECT_FALSE(run(store.get(id)).ok()) << "1.1 s after the update";
 }
 
+// A session waiting for its next wakeup (a start_at days ahead, a clock with hours
+// left) lives its TTL past that instant, not only past its last write.
+TEST_P(StoreContract, ASessionLivesItsTtlPastItsNextWakeup) {
+  auto& store = open(manual_, 1s);
+  const Uuid id = session_id(1);
+  const Session s = create(id, {}, manual_.wall_now() + 5s);
+  manual_.advance(5900ms);
+  EXPECT_TRUE(run(store.get(id)).ok()) << "0.9 s after its wakeup";
+  manual_.advance(200ms);
+  EXPECT_FALSE(run(store.get(id)).ok()) << "1.1 s after its wakeup";
+  // A write without a wakeup is back to the plain TTL.
+  const Uuid other = session_id(2);
+  const Session o = create(other, {}, manual_.wall_now() + 5s);
+  ASSERT_FALSE(run(store.update(write_of(bumped(o)), 1)));
+  manual_.advance(1100ms);
+  EXPECT_FALSE(run(store.get(other)).ok());
+  (void)s;
+}
+
 // ---- deadlines ---------------------------------------------------------------------------------
 
 TEST_P(StoreContract, ADeadlineFiresOnceAtOrShortlyAfterIt) {

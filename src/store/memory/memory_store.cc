@@ -66,6 +66,7 @@ struct MemoryStore::Core : std::enable_shared_from_this<Core> {
   void purge(SteadyTime now);
   std::optional<Error> audit(const Session& state, const std::vector<domain::Event>& events);
   void touch(Table::iterator it, SteadyTime now);
+  void expire_at(Table::iterator it, SteadyTime at);
   void commit(Table::iterator it, Write& w, SteadyTime now);
 
   const domain::Clock& clock;
@@ -129,9 +130,14 @@ std::optional<Error> MemoryStore::Core::audit(const Session& state,
 }
 
 void MemoryStore::Core::touch(Table::iterator it, SteadyTime now) {
+  // A check before a write never shortens a lifetime the last write extended.
+  expire_at(it, std::max(it->second.expires_at, now + options.ttl));
+}
+
+void MemoryStore::Core::expire_at(Table::iterator it, SteadyTime at) {
   Entry& entry = it->second;
   expiry.erase({entry.expires_at, it->first});
-  entry.expires_at = now + options.ttl;
+  entry.expires_at = at;
   expiry.emplace(entry.expires_at, it->first);
 }
 
@@ -139,7 +145,13 @@ void MemoryStore::Core::touch(Table::iterator it, SteadyTime now) {
 void MemoryStore::Core::commit(Table::iterator it, Write& w, SteadyTime now) {
   const Uuid& id = it->first;
   Entry& entry = it->second;
-  touch(it, now);
+  // A session lives its TTL past its next wakeup too: one scheduled to start in a
+  // week, or a clock with hours left, is not dropped before its deadline comes.
+  const auto wait = w.deadline ? std::max(std::chrono::milliseconds{0},
+                                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              *w.deadline - clock.wall_now()))
+                               : std::chrono::milliseconds{0};
+  expire_at(it, now + options.ttl + wait);
   deadlines->set(id, w.deadline);
   for (auto& [kind, payload] : w.messages) {
     fan_out->publish(StoreMessage{id, kind, entry.session.version, std::move(payload)});

@@ -229,7 +229,11 @@ WriteScriptArgs RedisStore::Core::write_args(bool create, const Write& w,
                                              std::optional<std::int64_t> expected,
                                              TimePoint now) const {
   const Session& s = w.state;
-  const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(options.ttl);
+  // A session lives its TTL past its next wakeup too: one scheduled to start in a
+  // week, or a clock with hours left, is not dropped before its deadline comes.
+  const auto wait = w.deadline ? std::max(std::chrono::milliseconds{0}, *w.deadline - now)
+                               : std::chrono::milliseconds{0};
+  const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(options.ttl) + wait;
   WriteScriptArgs args;
   args.mode = create ? WriteScriptArgs::Mode::create : WriteScriptArgs::Mode::update;
   args.now = now;
