@@ -35,7 +35,8 @@ std::string encode_switch_result(const Session& session, const LiveView& live,
                                  const std::optional<Uuid>& expired_participant_id);
 
 // A session as stored by an engine that keeps JSON (Redis): the booked fields, no
-// live values. decode_session reads it back.
+// live values; with a time control, each owner's booked `clock` and warnings_passed,
+// which only this form carries. decode_session reads it back exactly.
 std::string encode_stored_session(const Session& session);
 
 // One audit event (SPEC §6), e.g. {"type":"cycle_switched","at":"...",
@@ -44,8 +45,10 @@ std::string encode_event(const Event& event);
 
 // ---- decoding -------------------------------------------------------------------
 
-// A stored session (as written by encode_session). Live fields are ignored; every
-// booked field is required. Any defect is ErrorCode::deserialization.
+// A stored session (as written by encode_stored_session; older copies by
+// encode_session). Live fields are ignored; every booked field is required, except
+// those added later (time_control, warnings_ms, warnings_passed, start_at, clocks),
+// which default when absent. Any defect is ErrorCode::deserialization.
 Result<Session> decode_session(std::string_view json);
 
 // An audit event (as written by encode_event). Unknown keys are ignored; any other
@@ -56,7 +59,8 @@ Result<Event> decode_event(std::string_view json);
 // ErrorCode::payload_too_large when `json` exceeds `max_bytes`.
 Result<CreateSessionRequest> decode_create_request(std::string_view json,
                                                    std::size_t max_bytes = limits::kMaxBodyBytes);
-// An empty body (or `{}`) is a plain switch.
+// An empty body (or `{}`) is a plain switch. `client_lag_ms` (0-60000) is accepted
+// whatever the session; it only counts under lag_compensation.
 Result<SwitchCommand> decode_switch_request(std::string_view json,
                                             std::size_t max_bytes = limits::kMaxBodyBytes);
 Result<AddParticipantCommand> decode_add_participant_request(

@@ -39,10 +39,27 @@ enum EventKey : std::size_t {
   kAction,
   kExpectedVersion,
   kFoundVersion,
+  kPeriodsLeft,
+  kStageIndex,
+  kLagQuota,
+  kThreshold,
 };
-constexpr std::array<std::string_view, 12> kEventKeys{
-    "type",        "at",       "participant_id", "group_id", "time_remaining_ms", "time_elapsed_ms",
-    "cycle_count", "delta_ms", "reason",         "action",   "expected_version",  "found_version"};
+constexpr std::array<std::string_view, 16> kEventKeys{"type",
+                                                      "at",
+                                                      "participant_id",
+                                                      "group_id",
+                                                      "time_remaining_ms",
+                                                      "time_elapsed_ms",
+                                                      "cycle_count",
+                                                      "delta_ms",
+                                                      "reason",
+                                                      "action",
+                                                      "expected_version",
+                                                      "found_version",
+                                                      "periods_left",
+                                                      "stage_index",
+                                                      "lag_quota_ms",
+                                                      "threshold_ms"};
 
 template <typename E, typename ParseFn>
 std::optional<E> read_enum(Fields& f, std::size_t key, Need need, ParseFn parse_fn) {
@@ -70,6 +87,10 @@ Event read_event(simdjson::dom::object object, Violations& v) {
   e.action = read_enum<TimeoutAction>(f, kAction, Need::optional, parse_timeout_action);
   e.expected_version = f.int64(kExpectedVersion);
   e.found_version = f.int64(kFoundVersion);
+  e.periods_left = f.int64(kPeriodsLeft);
+  e.stage_index = f.int64(kStageIndex);
+  e.lag_quota = f.millis(kLagQuota);
+  e.threshold = f.millis(kThreshold);
   return e;
 }
 

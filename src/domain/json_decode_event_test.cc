@@ -64,6 +64,61 @@ TEST(DecodeEvent, AStoreRollbackKeepsTheVersionsExpectedAndFound) {
   EXPECT_EQ(*decoded, e);
 }
 
+// Issue 17: the events a time control produces, each with the owner and the amounts.
+TEST(DecodeEvent, TimeControlEventsRoundTripWithTheirAmounts) {
+  const auto event = [](EventType type) {
+    Event e;
+    e.type = type;
+    e.at = from_unix_ms(kCreatedMs);
+    e.participant_id = id(kAlice);
+    return e;
+  };
+  Event period = event(EventType::period_used);
+  period.delta = Millis{30'000};
+  period.periods_left = 2;
+  Event stage = event(EventType::stage_reached);
+  stage.group_id = id(kRed);
+  stage.delta = Millis{1'800'000};
+  stage.stage_index = 1;
+  stage.time_remaining = Millis{1'912'000};
+  Event lag = event(EventType::lag_credited);
+  lag.delta = Millis{150};
+  lag.lag_quota = Millis{850};
+  Event warning = event(EventType::time_warning);
+  warning.threshold = Millis{10'000};
+  warning.time_remaining = Millis{9'998};
+  Event zeros = event(EventType::period_used);
+  zeros.periods_left = 0;
+  zeros.stage_index = 0;
+  zeros.lag_quota = Millis{0};
+  zeros.threshold = Millis{0};
+
+  EXPECT_EQ(encode_event(period),
+            R"({"type":"period_used","at":"2026-11-22T21:25:46.123Z",)"
+            R"("participant_id":"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa","delta_ms":30000,)"
+            R"("periods_left":2})");
+  EXPECT_EQ(encode_event(zeros),
+            R"({"type":"period_used","at":"2026-11-22T21:25:46.123Z",)"
+            R"("participant_id":"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa","periods_left":0,)"
+            R"("stage_index":0,"lag_quota_ms":0,"threshold_ms":0})");
+  for (const Event& e : {period, stage, lag, warning, zeros}) {
+    const std::string json = encode_event(e);
+    const auto decoded = decode_event(json);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message << "\n" << json;
+    EXPECT_EQ(*decoded, e) << json;
+    EXPECT_EQ(encode_event(*decoded), json);
+  }
+  for (const char* bad :
+       {R"({"type":"period_used","at":"2026-11-22T21:25:46.123Z","periods_left":"2"})",
+        R"({"type":"stage_reached","at":"2026-11-22T21:25:46.123Z","stage_index":1.0})",
+        R"({"type":"lag_credited","at":"2026-11-22T21:25:46.123Z","lag_quota_ms":true})",
+        R"({"type":"time_warning","at":"2026-11-22T21:25:46.123Z","threshold_ms":[1]})"}) {
+    const auto decoded = decode_event(bad);
+    ASSERT_FALSE(decoded.ok()) << bad;
+    EXPECT_EQ(decoded.error().code, ErrorCode::deserialization);
+  }
+}
+
 TEST(DecodeEvent, RoundTripsExtremeValues) {
   Event e;
   e.type = EventType::time_adjusted;

@@ -1,18 +1,26 @@
-// decode_session: reads back a stored session, as written by encode_session.
+// decode_session: reads back a stored session, as written by encode_stored_session
+// (older copies: by encode_session).
 //
 // Every booked field is required (nullable ones must be present as null); live fields
-// (deadline_at, server_time_ms, time_remaining_ms, time_elapsed_ms) and unknown keys
-// are ignored, so an older instance can read what a newer one wrote during a rolling
-// deploy. Duplicate keys and inconsistent references are corruption. Every defect is
-// ErrorCode::deserialization naming the first bad field; nothing here throws.
-// Guarantee (checked by the fuzzer): decode_session(encode_session(s, any live)) == s
-// for every session s that decodes. No I/O here.
+// (deadline_at, server_time_ms, time_remaining_ms, time_elapsed_ms, the per-owner
+// time-control fields) and unknown keys are ignored, so an older instance can read
+// what a newer one wrote during a rolling deploy. Fields added later (time_control,
+// warnings_ms, warnings_passed, start_at, each owner's `clock`) are optional: states
+// stored before them decode with the defaults. A `clock` is read only next to a
+// time_control, the only place the encoder writes one. Duplicate keys and
+// inconsistent references are corruption. Every defect is ErrorCode::deserialization
+// naming the first bad field; nothing here throws.
+// Guarantees (checked by the fuzzer), for every session s that decodes:
+// decode_session(encode_stored_session(s)) == s, and decode_session(encode_session(s,
+// any live)) == s but for what only the stored form carries (the owners' clocks and
+// warnings_passed). No I/O here.
 #include <algorithm>
 #include <array>
 #include <string>
 
 #include "domain/json.h"
 #include "domain/json_reader.h"
+#include "domain/json_time_control.h"
 
 namespace sk::domain {
 namespace {
@@ -28,6 +36,49 @@ using simdjson::dom::element;
 // only a guard against feeding the parser something absurd.
 constexpr std::size_t kMaxStoredBytes = 16 * 1024 * 1024;
 
+enum ClockKey : std::size_t {
+  kCturn,
+  kCovertime,
+  kCperiods,
+  kCperiod,
+  kCmovesLeft,
+  kCstage,
+  kCmoves,
+  kCquota,
+  kCgain,
+};
+constexpr std::array<std::string_view, 9> kClockKeys{
+    "turn_used_ms", "in_overtime", "periods_left", "period_left_ms", "moves_left",
+    "stage_index",  "moves",       "lag_quota_ms", "lag_gain_ms"};
+
+// An owner's `clock` (SPEC §2 "Time controls"): every field always written.
+OwnerClock read_clock(simdjson::dom::element e, const Path& path, Violations& v) {
+  OwnerClock c;
+  const auto object = json_detail::as_object(e, path, v);
+  if (!object) return c;
+  Fields f(*object, kClockKeys, path, Unknown::ignore, v);
+  c.turn_used = f.millis(kCturn, Need::required).value_or(Millis{0});
+  c.in_overtime = f.boolean(kCovertime, Need::required).value_or(false);
+  c.periods_left = f.int64(kCperiods, Need::required).value_or(0);
+  c.period_left = f.millis(kCperiod, Need::required).value_or(Millis{0});
+  c.moves_left = f.int64(kCmovesLeft, Need::required).value_or(0);
+  c.stage_index = f.int64(kCstage, Need::required).value_or(0);
+  c.moves = f.int64(kCmoves, Need::required).value_or(0);
+  c.lag_quota = f.millis(kCquota, Need::required).value_or(Millis{0});
+  c.lag_gain = f.millis(kCgain, Need::required).value_or(Millis{0});
+  return c;
+}
+
+// Whether owners carry a `clock`: only sessions with a time_control have one.
+enum class Clocks { absent, present };
+
+OwnerClock read_owner_clock(Fields& f, std::size_t key, Clocks clocks) {
+  if (clocks == Clocks::absent) return OwnerClock{};
+  const auto e = f.value(key);
+  if (!e) return OwnerClock{};  // stored before the control had live state
+  return read_clock(*e, f.path(key), f.violations());
+}
+
 enum ParticipantKey : std::size_t {
   kPid,
   kPindex,
@@ -37,12 +88,14 @@ enum ParticipantKey : std::size_t {
   kPcycles,
   kPactive,
   kPexpired,
+  kPclock,
 };
-constexpr std::array<std::string_view, 8> kParticipantKeys{
-    "participant_id", "participant_index", "group_id",  "total_time_ms",
-    "time_used_ms",   "cycle_count",       "is_active", "has_expired"};
+constexpr std::array<std::string_view, 9> kParticipantKeys{
+    "participant_id", "participant_index", "group_id",    "total_time_ms", "time_used_ms",
+    "cycle_count",    "is_active",         "has_expired", "clock"};
 
-Participant read_participant(simdjson::dom::object object, const Path& path, Violations& v) {
+Participant read_participant(simdjson::dom::object object, const Path& path, Clocks clocks,
+                             Violations& v) {
   Fields f(object, kParticipantKeys, path, Unknown::ignore, v);
   Participant p;
   p.participant_id = f.uuid(kPid, Need::required).value_or(Uuid{});
@@ -53,15 +106,16 @@ Participant read_participant(simdjson::dom::object object, const Path& path, Vio
   p.cycle_count = f.int64(kPcycles, Need::required).value_or(0);
   p.is_active = f.boolean(kPactive, Need::required).value_or(false);
   p.has_expired = f.boolean(kPexpired, Need::required).value_or(false);
+  p.clock = read_owner_clock(f, kPclock, clocks);
   return p;
 }
 
-enum GroupKey : std::size_t { kGid, kGtotal, kGused, kGcycles, kGexpired, kGlast };
-constexpr std::array<std::string_view, 6> kGroupKeys{"group_id",     "total_time_ms",
-                                                     "time_used_ms", "cycle_count",
-                                                     "has_expired",  "last_participant_id"};
+enum GroupKey : std::size_t { kGid, kGtotal, kGused, kGcycles, kGexpired, kGlast, kGclock };
+constexpr std::array<std::string_view, 7> kGroupKeys{
+    "group_id",    "total_time_ms",       "time_used_ms", "cycle_count",
+    "has_expired", "last_participant_id", "clock"};
 
-Group read_group(simdjson::dom::object object, const Path& path, Violations& v) {
+Group read_group(simdjson::dom::object object, const Path& path, Clocks clocks, Violations& v) {
   Fields f(object, kGroupKeys, path, Unknown::ignore, v);
   Group g;
   g.group_id = f.uuid(kGid, Need::required).value_or(Uuid{});
@@ -70,11 +124,13 @@ Group read_group(simdjson::dom::object object, const Path& path, Violations& v) 
   g.cycle_count = f.int64(kGcycles, Need::required).value_or(0);
   g.has_expired = f.boolean(kGexpired, Need::required).value_or(false);
   g.last_participant_id = f.uuid(kGlast);
+  g.clock = read_owner_clock(f, kGclock, clocks);
   return g;
 }
 
 template <typename T, typename Read>
-std::vector<T> read_list(simdjson::dom::array array, const Path& path, Violations& v, Read read) {
+std::vector<T> read_list(simdjson::dom::array array, const Path& path, Clocks clocks, Violations& v,
+                         Read read) {
   std::vector<T> out;
   out.reserve(array.size());
   std::size_t i = 0;
@@ -82,7 +138,23 @@ std::vector<T> read_list(simdjson::dom::array array, const Path& path, Violation
     const Path item_path = path.at(i++);
     const auto object = json_detail::as_object(item, item_path, v);
     if (!object) return out;
-    out.push_back(read(*object, item_path, v));
+    out.push_back(read(*object, item_path, clocks, v));
+  }
+  return out;
+}
+
+// warnings_ms: integers, as the engine stored them (descending).
+std::vector<Millis> read_warnings(Fields& f, std::size_t key) {
+  std::vector<Millis> out;
+  const auto array = f.array(key);
+  if (!array) return out;
+  const Path path = f.path(key);
+  out.reserve(array->size());
+  std::size_t i = 0;
+  for (const element item : *array) {
+    const auto ms = json_detail::as_int64(item, path.at(i++), f.violations());
+    if (!ms) return out;
+    out.emplace_back(*ms);
   }
   return out;
 }
@@ -108,8 +180,12 @@ enum SessionKey : std::size_t {
   kUsed,
   kMetadata,
   kEpoch,
+  kTimeControl,
+  kWarnings,
+  kWarningsPassed,
+  kStartAt,
 };
-constexpr std::array<std::string_view, 20> kSessionKeys{"session_id",
+constexpr std::array<std::string_view, 24> kSessionKeys{"session_id",
                                                         "sync_mode",
                                                         "status",
                                                         "version",
@@ -128,7 +204,12 @@ constexpr std::array<std::string_view, 20> kSessionKeys{"session_id",
                                                         "updated_at",
                                                         "time_used_ms",
                                                         "metadata",
-                                                        "epoch"};
+                                                        "epoch",
+                                                        "time_control",
+                                                        "warnings_ms",
+                                                        "warnings_passed",
+                                                        "start_at"};
+static_assert(kSessionKeys.size() <= Fields::kMaxKeys);
 
 template <typename E, typename ParseFn>
 E read_enum(Fields& f, std::size_t key, ParseFn parse_fn, E fallback) {
@@ -169,6 +250,9 @@ void check_consistency(const Session& s, Violations& v) {
   if (!s.groups.empty() && s.sync_mode != SyncMode::per_group) {
     v.add("groups", "only allowed in per_group mode");
   }
+  if (s.warnings_passed > s.warnings.size()) {
+    v.add("warnings_passed", "must be at most the number of warnings_ms");
+  }
   if (s.active_participant_id && !s.find_participant(*s.active_participant_id)) {
     v.add("active_participant_id", "is not a participant");
   }
@@ -190,13 +274,19 @@ Session read_session(simdjson::dom::object object, Violations& v) {
   s.sync_mode = read_enum(f, kSyncMode, parse_sync_mode, SyncMode::per_participant);
   s.status = read_enum(f, kStatus, parse_status, Status::pending);
   s.version = f.int64(kVersion, Need::required).value_or(1);
+  // The control first: whether the owners carry a `clock` depends on it.
+  if (const auto control = f.value(kTimeControl)) {
+    s.time_control = json_detail::read_time_control(*control, f.path(kTimeControl),
+                                                    json_detail::ControlSource::stored, v);
+  }
+  const Clocks clocks = s.time_control ? Clocks::present : Clocks::absent;
   const Path participants_path = f.path(kParticipants);
   if (const auto list = f.array(kParticipants, Need::required)) {
-    s.participants = read_list<Participant>(*list, participants_path, v, read_participant);
+    s.participants = read_list<Participant>(*list, participants_path, clocks, v, read_participant);
   }
   const Path groups_path = f.path(kGroups);
   if (const auto groups = f.array(kGroups)) {
-    s.groups = read_list<Group>(*groups, groups_path, v, read_group);
+    s.groups = read_list<Group>(*groups, groups_path, clocks, v, read_group);
   }
   s.active_participant_id = f.uuid(kActive, Need::nullable);
   s.total_time = f.millis(kTotal, Need::required).value_or(Millis{0});
@@ -213,6 +303,15 @@ Session read_session(simdjson::dom::object object, Violations& v) {
   s.metadata = f.object_text(kMetadata);
   // Absent in states stored before epochs existed: the empty epoch.
   if (const auto epoch = f.string(kEpoch)) s.epoch = std::string(*epoch);
+  s.warnings = read_warnings(f, kWarnings);
+  if (const auto passed = f.int64(kWarningsPassed)) {
+    if (*passed < 0) {
+      v.add(f.path(kWarningsPassed), "must not be negative");
+    } else {
+      s.warnings_passed = static_cast<std::size_t>(*passed);
+    }
+  }
+  s.start_at = f.timestamp(kStartAt);
   if (v.empty()) check_consistency(s, v);
   return s;
 }

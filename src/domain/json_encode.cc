@@ -3,25 +3,28 @@
 // fragments and std::to_chars, and never goes through fmt or iostreams.
 //
 // Field order and null-versus-absent follow SPEC §2 exactly; json_decode_session.cc
-// reads this output back (live fields ignored). No I/O here.
+// reads this output back (live fields ignored). A session with a time control shows
+// each owner's live control fields in responses and its booked `clock` in the stored
+// form (tc-wire.md); a session without one costs one null check per owner and is
+// written byte for byte as before. No I/O here.
+#include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "domain/json.h"
+#include "domain/json_writer.h"
 
 namespace sk::domain {
 namespace {
 
-void append_int(std::string& out, std::int64_t value) {
-  std::array<char, 24> buf{};
-  const auto res = std::to_chars(buf.data(), buf.data() + buf.size(), value);
-  out.append(buf.data(), res.ptr);
-}
-
-void append_ms(std::string& out, Millis value) { append_int(out, value.count()); }
-
-void append_bool(std::string& out, bool value) { out.append(value ? "true" : "false"); }
+using json_detail::append_bool;
+using json_detail::append_int;
+using json_detail::append_key_int;
+using json_detail::append_ms;
+using json_detail::append_name;
 
 void append_uuid(std::string& out, const Uuid& id) {
   out.push_back('"');
@@ -51,19 +54,33 @@ void append_time_or_null(std::string& out, const std::optional<TimePoint>& t) {
   }
 }
 
-void append_name(std::string& out, std::string_view name) {
-  // Enum wire names are plain ASCII identifiers: no escaping needed.
-  out.push_back('"');
-  out.append(name);
-  out.push_back('"');
-}
-
 // Rough upper sizes, so one reserve() covers a typical response.
 constexpr std::size_t kSessionBytes = 640;
 constexpr std::size_t kParticipantBytes = 280;
 constexpr std::size_t kGroupBytes = 260;
+// A session with a time control: the control itself, and per owner its live fields
+// or stored clock (~200 bytes written out in full).
+constexpr std::size_t kControlBytes = 400;
+constexpr std::size_t kOwnerClockBytes = 200;
 
-void append_participant(std::string& out, const Participant& p, const Millis* remaining) {
+// Live values travel as pointers (null: omit), not optionals: GCC 12 -O2 reports
+// copies of std::optional<duration> as maybe-uninitialized (a false positive). The
+// live view is built by the engine for the same session, so its vectors match the
+// session's; a shorter one (a caller bug) only omits the live value, never reads past.
+const Millis* participant_remaining(const LiveView& live, std::size_t i) {
+  if (i < live.participant_remaining.size() && live.participant_remaining[i]) {
+    return &*live.participant_remaining[i];
+  }
+  return nullptr;
+}
+
+const Millis* group_remaining(const LiveView& live, std::size_t i) {
+  return i < live.group_remaining.size() ? &live.group_remaining[i] : nullptr;
+}
+
+// The object's booked fields, up to has_expired. The caller closes it, after what a
+// time control adds; so a session without one runs the loop it always ran.
+void append_participant_fields(std::string& out, const Participant& p, const Millis* remaining) {
   out.append(R"({"participant_id":)");
   append_uuid(out, p.participant_id);
   out.append(R"(,"participant_index":)");
@@ -86,27 +103,9 @@ void append_participant(std::string& out, const Participant& p, const Millis* re
   append_bool(out, p.is_active);
   out.append(R"(,"has_expired":)");
   append_bool(out, p.has_expired);
-  out.push_back('}');
 }
 
-// The live view is built by the engine for the same session, so its vectors match the
-// session's; a shorter one (a caller bug) only omits the live value, never reads past.
-// Live values travel as pointers (null: omit), not optionals: GCC 12 -O2 reports
-// copies of std::optional<duration> as maybe-uninitialized (a false positive).
-void append_participants(std::string& out, const Session& s, const LiveView& live) {
-  out.push_back('[');
-  for (std::size_t i = 0; i < s.participants.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    const Millis* remaining = nullptr;
-    if (i < live.participant_remaining.size() && live.participant_remaining[i]) {
-      remaining = &*live.participant_remaining[i];
-    }
-    append_participant(out, s.participants[i], remaining);
-  }
-  out.push_back(']');
-}
-
-void append_group(std::string& out, const Group& g, const Millis* remaining) {
+void append_group_fields(std::string& out, const Group& g, const Millis* remaining) {
   out.append(R"({"group_id":)");
   append_uuid(out, g.group_id);
   out.append(R"(,"total_time_ms":)");
@@ -125,22 +124,107 @@ void append_group(std::string& out, const Group& g, const Millis* remaining) {
     out.append(R"(,"last_participant_id":)");
     append_uuid(out, *g.last_participant_id);
   }
-  out.push_back('}');
 }
 
-void append_groups(std::string& out, const Session& s, const LiveView& live) {
+// What a time control adds to an owner object: its live fields in a response (when
+// the live view has them), its booked clock in the stored form.
+void append_owner_control(std::string& out, const TimeControl& tc, const OwnerLive* live,
+                          const OwnerClock* stored_clock) {
+  if (stored_clock) {
+    json_detail::append_owner_clock(out, *stored_clock);
+  } else if (live) {
+    json_detail::append_owner_live(out, tc, *live);
+  }
+}
+
+// per_group with a control: each participant shows its team's live clock. Teams are
+// usually few and a scan is cheapest; past kScanGroups a sorted index keeps a session
+// of 1000 one-member teams from costing a million id comparisons per response.
+class TeamClocks {
+ public:
+  static constexpr std::size_t kScanGroups = 8;
+
+  TeamClocks(const Session& s, const LiveView& live) : s_(s), live_(live) {
+    if (s.groups.size() <= kScanGroups) return;
+    index_.reserve(s.groups.size());
+    for (std::size_t g = 0; g < s.groups.size(); ++g) index_.emplace_back(s.groups[g].group_id, g);
+    std::sort(index_.begin(), index_.end());
+  }
+
+  const OwnerLive* of(const Participant& p) const {
+    if (!p.group_id) return nullptr;
+    std::size_t g = s_.groups.size();
+    if (index_.empty()) {
+      for (std::size_t k = 0; k < s_.groups.size(); ++k) {
+        if (s_.groups[k].group_id == *p.group_id) {
+          g = k;
+          break;
+        }
+      }
+    } else {
+      const auto it = std::lower_bound(
+          index_.begin(), index_.end(), *p.group_id,
+          [](const std::pair<Uuid, std::size_t>& e, const Uuid& id) { return e.first < id; });
+      if (it != index_.end() && it->first == *p.group_id) g = it->second;
+    }
+    return g < live_.group_clocks.size() ? &live_.group_clocks[g] : nullptr;
+  }
+
+ private:
+  const Session& s_;
+  const LiveView& live_;
+  std::vector<std::pair<Uuid, std::size_t>> index_;
+};
+
+// `stored`: the booked clocks instead of the live fields. One call site for the
+// fields, so the compiler keeps inlining them into the loop (~6 % of the encoder).
+void append_participants(std::string& out, const Session& s, const LiveView& live, bool stored) {
+  const TimeControl* tc = s.time_control ? &*s.time_control : nullptr;
+  // per_group: each member shows its team's clock.
+  std::optional<TeamClocks> teams;
+  if (tc && !stored && s.sync_mode == SyncMode::per_group) teams.emplace(s, live);
+  out.push_back('[');
+  for (std::size_t i = 0; i < s.participants.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    const Participant& p = s.participants[i];
+    append_participant_fields(out, p, participant_remaining(live, i));
+    if (tc) {
+      const OwnerLive* owner = nullptr;
+      if (teams) {
+        owner = teams->of(p);
+      } else if (i < live.participant_clocks.size()) {
+        owner = &live.participant_clocks[i];
+      }
+      append_owner_control(out, *tc, owner, stored ? &p.clock : nullptr);
+    }
+    out.push_back('}');
+  }
+  out.push_back(']');
+}
+
+void append_groups(std::string& out, const Session& s, const LiveView& live, bool stored) {
+  const TimeControl* tc = s.time_control ? &*s.time_control : nullptr;
   out.push_back('[');
   for (std::size_t i = 0; i < s.groups.size(); ++i) {
     if (i > 0) out.push_back(',');
-    const Millis* remaining = i < live.group_remaining.size() ? &live.group_remaining[i] : nullptr;
-    append_group(out, s.groups[i], remaining);
+    const Group& g = s.groups[i];
+    append_group_fields(out, g, group_remaining(live, i));
+    if (tc) {
+      const OwnerLive* owner = i < live.group_clocks.size() ? &live.group_clocks[i] : nullptr;
+      append_owner_control(out, *tc, owner, stored ? &g.clock : nullptr);
+    }
+    out.push_back('}');
   }
   out.push_back(']');
 }
 
 std::size_t estimate(const Session& s) {
-  return kSessionBytes + s.participants.size() * kParticipantBytes + s.groups.size() * kGroupBytes +
-         (s.metadata ? s.metadata->size() : 0);
+  std::size_t bytes = kSessionBytes + s.participants.size() * kParticipantBytes +
+                      s.groups.size() * kGroupBytes + (s.metadata ? s.metadata->size() : 0);
+  if (s.time_control) {
+    bytes += kControlBytes + (s.participants.size() + s.groups.size()) * kOwnerClockBytes;
+  }
+  return bytes;
 }
 
 void append_escaped_char(std::string& out, unsigned char c) {
@@ -238,10 +322,10 @@ void append_session_fields(std::string& out, const Session& s, const LiveView& l
     append_json_string(out, s.epoch);
   }
   out.append(R"(,"participants":)");
-  append_participants(out, s, live);
+  append_participants(out, s, live, stored);
   if (s.sync_mode == SyncMode::per_group) {
     out.append(R"(,"groups":)");
-    append_groups(out, s, live);
+    append_groups(out, s, live, stored);
   }
   out.append(R"(,"active_participant_id":)");
   append_uuid_or_null(out, s.active_participant_id);
@@ -261,6 +345,24 @@ void append_session_fields(std::string& out, const Session& s, const LiveView& l
   }
   out.append(R"(,"action_on_timeout":)");
   append_name(out, to_string(s.action_on_timeout));
+  // Added with issue 17, each omitted when unset so the original's clients (and the
+  // encodings of every session without them) see nothing new.
+  if (s.time_control) json_detail::append_time_control(out, *s.time_control);
+  if (!s.warnings.empty()) {
+    out.append(R"(,"warnings_ms":[)");
+    for (std::size_t i = 0; i < s.warnings.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      append_ms(out, s.warnings[i]);
+    }
+    out.push_back(']');
+  }
+  if (stored && s.warnings_passed != 0) {
+    append_key_int(out, R"(,"warnings_passed":)", static_cast<std::int64_t>(s.warnings_passed));
+  }
+  if (s.start_at) {
+    out.append(R"(,"start_at":)");
+    append_time(out, *s.start_at);
+  }
   out.append(R"(,"cycle_started_at":)");
   append_time_or_null(out, s.cycle_started_at);
   out.append(R"(,"session_started_at":)");
@@ -310,7 +412,8 @@ std::string encode_session(const Session& session, const LiveView& live) {
 std::string encode_switch_result(const Session& s, const LiveView& live,
                                  const std::optional<Uuid>& expired_participant_id) {
   std::string out;
-  out.reserve(kSessionBytes + s.participants.size() * kParticipantBytes);
+  out.reserve(kSessionBytes + s.participants.size() *
+                                  (kParticipantBytes + (s.time_control ? kOwnerClockBytes : 0)));
   out.append(R"({"session_id":)");
   append_uuid(out, s.session_id);
   out.append(R"(,"active_participant_id":)");
@@ -318,7 +421,7 @@ std::string encode_switch_result(const Session& s, const LiveView& live,
   out.append(R"(,"cycle_started_at":)");
   append_time_or_null(out, s.cycle_started_at);
   out.append(R"(,"participants":)");
-  append_participants(out, s, live);
+  append_participants(out, s, live, false);
   out.append(R"(,"status":)");
   append_name(out, to_string(s.status));
   out.append(R"(,"version":)");
@@ -393,6 +496,10 @@ std::string encode_event(const Event& e) {
     out.append(R"(,"found_version":)");
     append_int(out, *e.found_version);
   }
+  if (e.periods_left) append_key_int(out, R"(,"periods_left":)", *e.periods_left);
+  if (e.stage_index) append_key_int(out, R"(,"stage_index":)", *e.stage_index);
+  ms_field("lag_quota_ms", e.lag_quota);
+  ms_field("threshold_ms", e.threshold);
   out.push_back('}');
   return out;
 }

@@ -155,4 +155,86 @@ inline Session paused_per_cycle() {
   return s;
 }
 
+// ---- time controls (issue 17) ----
+
+inline OwnerClock owner_clock(std::int64_t turn_used_ms, bool in_overtime,
+                              std::int64_t periods_left, std::int64_t period_left_ms,
+                              std::int64_t moves_left, std::int64_t stage_index, std::int64_t moves,
+                              std::int64_t lag_quota_ms, std::int64_t lag_gain_ms) {
+  return OwnerClock{.turn_used = Millis{turn_used_ms},
+                    .in_overtime = in_overtime,
+                    .periods_left = periods_left,
+                    .period_left = Millis{period_left_ms},
+                    .moves_left = moves_left,
+                    .stage_index = stage_index,
+                    .moves = moves,
+                    .lag_quota = Millis{lag_quota_ms},
+                    .lag_gain = Millis{lag_gain_ms}};
+}
+
+// Go, 60 min + 5 x 30 s byo-yomi with lag compensation: alice, to move, is in
+// overtime with 3 periods left; bob is still in main time. Two warnings, one passed.
+inline Session byoyomi_running() {
+  Session s = two_player_pending();
+  s.status = Status::running;
+  s.version = 9;
+  TimeControl tc;
+  tc.type = TimeControlType::byoyomi;
+  tc.periods = 5;
+  tc.period = Millis{30'000};
+  tc.lag_compensation = true;
+  s.time_control = tc;
+  s.warnings = {Millis{60'000}, Millis{10'000}};
+  s.warnings_passed = 1;
+  s.participants[0].total_time = Millis{0};
+  s.participants[0].time_used = Millis{3'660'000};
+  s.participants[0].is_active = true;
+  s.participants[0].clock = owner_clock(4'000, true, 3, 26'000, 0, 0, 61, 800, 1000);
+  s.participants[1].total_time = Millis{120'000};
+  s.participants[1].time_used = Millis{3'480'000};
+  s.participants[1].cycle_count = 60;
+  s.participants[1].clock = owner_clock(0, false, 5, 30'000, 0, 0, 60, 3000, 1000);
+  s.active_participant_id = id(kAlice);
+  s.total_time = Millis{3'600'000};
+  s.cycle_started_at = from_unix_ms(kCreatedMs + 7'200'000);
+  s.session_started_at = from_unix_ms(kCreatedMs + 1'000);
+  s.updated_at = from_unix_ms(kCreatedMs + 7'200'000);
+  s.time_used = Millis{7'140'000};
+  return s;
+}
+
+// The team clock of running_per_group() under 90 min / 40 moves then 30 min, 30 s a
+// move (fischer stages), with lag compensation: red is 3 moves from the second stage.
+inline Session staged_per_group() {
+  Session s = running_per_group();
+  TimeControl tc;
+  tc.type = TimeControlType::fischer;
+  tc.increment = Millis{2'000};
+  tc.lag_compensation = true;
+  tc.stages = {
+      Stage{
+          .moves = 40, .add = Millis{5'400'000}, .increment = std::nullopt, .delay = std::nullopt},
+      Stage{.moves = std::nullopt,
+            .add = Millis{1'800'000},
+            .increment = Millis{30'000},
+            .delay = std::nullopt}};
+  s.time_control = tc;
+  s.groups[0].clock = owner_clock(1'000, false, 0, 0, 0, 0, 37, 2'500, 1'000);
+  s.groups[1].clock = owner_clock(0, false, 0, 0, 0, 1, 41, 7'000, 1'000);
+  return s;
+}
+
+// A scheduled Bronstein game not started yet.
+inline Session bronstein_scheduled() {
+  Session s = two_player_pending();
+  TimeControl tc;
+  tc.type = TimeControlType::bronstein;
+  tc.delay = Millis{5'000};
+  s.time_control = tc;
+  s.warnings = {Millis{30'000}};
+  s.start_at = from_unix_ms(kCreatedMs + 3'600'000);
+  for (auto& p : s.participants) p.clock = owner_clock(0, false, 0, 0, 0, 0, 0, 0, 0);
+  return s;
+}
+
 }  // namespace sk::domain::testing

@@ -22,4 +22,18 @@ inline constexpr std::size_t kMaxReasonBytes = 500;          // time adjustment 
 inline constexpr Millis kMaxAdjustment{24 * 3600 * 1000};
 inline constexpr Millis kMaxBank{7 * 24 * 3600 * 1000};
 
+// Time controls (SPEC §2 "Time controls"). Period times and stage additions share the
+// bounds of every other time (kMinTime..kMaxTime; a later stage may add 0).
+inline constexpr Millis kMaxDelay{60'000};  // delay_ms, control and stage
+inline constexpr std::int64_t kMinPeriods = 1;
+inline constexpr std::int64_t kMaxPeriods = 100;          // byoyomi periods
+inline constexpr std::int64_t kMaxMovesPerPeriod = 1000;  // canadian moves
+inline constexpr std::int64_t kMaxStageMoves = 1000;      // stages[].moves
+inline constexpr std::size_t kMaxStages = 10;
+inline constexpr Millis kMaxClientLag{60'000};  // switch client_lag_ms
+
+// Warnings and scheduled starts (SPEC §2).
+inline constexpr std::size_t kMaxWarnings = 4;  // warnings_ms, each kMinTime..kMaxTime
+inline constexpr Millis kMaxStartAhead{30LL * 24 * 3600 * 1000};  // start_at, checked by the engine
+
 }  // namespace sk::domain::limits

@@ -1,7 +1,8 @@
 // The create-request rules of SPEC §2: bounds from limits.h, and which fields each
 // sync mode requires, allows or forbids. Every violation is reported, in field order
-// (session fields, then participants, then groups), so a client fixes a body in one
-// round trip. Pure; no I/O.
+// (session fields, then time_control and warnings_ms, then participants, then
+// groups), so a client fixes a body in one round trip. The time-control rules are in
+// validation_time_control.cc. Pure; no I/O.
 #include "domain/validation.h"
 
 #include <algorithm>
@@ -64,12 +65,19 @@ bool every_group_has_own_bank(const CreateSessionRequest& r) {
   });
 }
 
+// A multi-stage control gives every owner its starting bank (stages[0].add_ms).
+bool bank_from_stages(const CreateSessionRequest& r) {
+  return r.time_control && !r.time_control->stages.empty() &&
+         detail::has_field(r.time_control->type, detail::ControlField::stages);
+}
+
 void check_session_total(const CreateSessionRequest& r, std::optional<SyncMode> mode,
                          std::vector<FieldViolation>& out) {
   // Accepted in every mode (the original's clients always send it, SPEC §2) and
-  // range-checked; per_cycle and count_up have no session bank and ignore it.
+  // range-checked; per_cycle and count_up have no session bank and ignore it, nor
+  // does a bank that comes from stages.
   const char* field = "total_time_ms";
-  if (!r.total_time && mode) {
+  if (!r.total_time && mode && !bank_from_stages(r)) {
     switch (*mode) {
       case SyncMode::per_participant:
         if (!std::all_of(r.participants.begin(), r.participants.end(),
@@ -107,6 +115,8 @@ void check_mode_fields(const CreateSessionRequest& r, std::optional<SyncMode> mo
   } else if (r.increment != Millis{0} && mode && mode != SyncMode::per_participant &&
              mode != SyncMode::per_group) {
     out.push_back({"increment_ms", "only allowed in per_participant and per_group modes"});
+  } else if (detail::increment_conflicts(r)) {
+    out.push_back({"increment_ms", "conflicts with time_control; set the increment inside it"});
   }
 
   if (r.max_time && mode && mode != SyncMode::count_up) {
@@ -188,6 +198,8 @@ namespace detail {
 void validate_create(const CreateSessionRequest& r, std::optional<SyncMode> mode,
                      std::vector<FieldViolation>& out) {
   check_mode_fields(r, mode, out);
+  validate_time_control(r, mode, out);
+  validate_warnings(r, out);
   // groups[] belong to per_group; in another mode one complaint about the list says it
   // all, and its entries are not examined.
   const bool groups_given = !r.groups.empty();

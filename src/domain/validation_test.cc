@@ -80,6 +80,28 @@ TEST_P(ValidateCreate, ReportsExactlyTheExpectedViolations) {
 
 void nothing(CreateSessionRequest&) {}
 
+TimeControl tc(TimeControlType type, const std::function<void(TimeControl&)>& set = {}) {
+  TimeControl c;
+  c.type = type;
+  if (set) set(c);
+  return c;
+}
+
+// 90 min for 40 moves, then 30 min, 30 s a move from move 1 (FIDE classical).
+TimeControl fide_90_40_30() {
+  return tc(TimeControlType::fischer, [](TimeControl& c) {
+    c.increment = Millis{30'000};
+    c.stages = {Stage{.moves = 40,
+                      .add = Millis{5'400'000},
+                      .increment = std::nullopt,
+                      .delay = std::nullopt},
+                Stage{.moves = std::nullopt,
+                      .add = Millis{1'800'000},
+                      .increment = std::nullopt,
+                      .delay = std::nullopt}};
+  });
+}
+
 const Case kCases[] = {
     // Every base is valid.
     {"ValidPerParticipant", SyncMode::per_participant, nothing, {}},
@@ -365,6 +387,191 @@ const Case kCases[] = {
      SyncMode::global,
      [](auto& r) { r.metadata = R"({"k":")" + std::string(10241 - 8, 'x') + R"("})"; },
      {{"metadata", "must be at most 10240 bytes"}}},
+
+    // 9. time_control (SPEC §2 "Time controls"), as built in code: the same rules a
+    // body meets, bar the ones only a body shows (json_decode_time_control_test.cc).
+    {"FischerInPerParticipant",
+     SyncMode::per_participant,
+     [](auto& r) { r.time_control = tc(TimeControlType::fischer); },
+     {}},
+    {"ByoyomiInPerGroup",
+     SyncMode::per_group,
+     [](auto& r) {
+       r.time_control = tc(TimeControlType::byoyomi, [](auto& c) {
+         c.periods = 5;
+         c.period = Millis{30'000};
+       });
+     },
+     {}},
+    {"ControlInGlobal",
+     SyncMode::global,
+     [](auto& r) { r.time_control = tc(TimeControlType::fischer); },
+     {{"time_control", "needs a mode with banks: per_participant or per_group"}}},
+    {"ControlInPerCycleIsOneComplaint",
+     SyncMode::per_cycle,
+     [](auto& r) { r.time_control = tc(TimeControlType::bronstein); },
+     {{"time_control", "needs a mode with banks: per_participant or per_group"}}},
+    {"HourglassForTwo",
+     SyncMode::per_participant,
+     [](auto& r) { r.time_control = tc(TimeControlType::hourglass); },
+     {}},
+    {"HourglassForThree",
+     SyncMode::per_participant,
+     [](auto& r) {
+       r.participants.push_back(participant(kCarol));
+       r.time_control = tc(TimeControlType::hourglass);
+     },
+     {{"time_control.type", "hourglass needs per_participant with exactly 2 participants"}}},
+    {"HourglassForTeams",
+     SyncMode::per_group,
+     [](auto& r) {
+       r.participants.pop_back();
+       r.participants[1].group_id = id(kBlue);
+       r.time_control = tc(TimeControlType::hourglass);
+     },
+     {{"time_control.type", "hourglass needs per_participant with exactly 2 participants"}}},
+    {"ForeignSettingsSetInCode",
+     SyncMode::per_participant,
+     [](auto& r) {
+       r.time_control = tc(TimeControlType::canadian, [](auto& c) {
+         c.moves = 25;
+         c.period = Millis{600'000};
+         c.increment = Millis{1};
+         c.delay = Millis{1};
+         c.periods = 1;
+         c.stages = {Stage{.moves = std::nullopt,
+                           .add = Millis{60'000},
+                           .increment = std::nullopt,
+                           .delay = std::nullopt}};
+       });
+     },
+     {{"time_control.increment_ms", "is not a field of a canadian time control"},
+      {"time_control.delay_ms", "is not a field of a canadian time control"},
+      {"time_control.periods", "is not a field of a canadian time control"},
+      {"time_control.stages", "is not a field of a canadian time control"}}},
+    {"HourglassHasNoSettings",
+     SyncMode::per_participant,
+     [](auto& r) {
+       r.time_control = tc(TimeControlType::hourglass, [](auto& c) {
+         c.period = Millis{1000};
+         c.moves = 3;
+       });
+     },
+     {{"time_control.period_ms", "is not a field of a hourglass time control"},
+      {"time_control.moves", "is not a field of a hourglass time control"}}},
+    {"BronsteinWithoutDelay",
+     SyncMode::per_participant,
+     [](auto& r) { r.time_control = tc(TimeControlType::bronstein); },
+     {{"time_control.delay_ms", "must be between 1 and 60000"}}},
+    {"ByoyomiWithZeroPeriods",
+     SyncMode::per_participant,
+     [](auto& r) {
+       r.time_control = tc(TimeControlType::byoyomi, [](auto& c) { c.period = Millis{30'000}; });
+     },
+     {{"time_control.periods", "needs at least one period"}}},
+    {"CanadianUnset",
+     SyncMode::per_participant,
+     [](auto& r) { r.time_control = tc(TimeControlType::canadian); },
+     {{"time_control.period_ms", kBetweenTimes},
+      {"time_control.moves", "must be between 1 and 1000"}}},
+    {"IncrementTwiceTheSame",
+     SyncMode::per_participant,
+     [](auto& r) {
+       r.increment = Millis{2'000};
+       r.time_control = tc(TimeControlType::fischer, [](auto& c) { c.increment = Millis{2'000}; });
+     },
+     {}},
+    {"IncrementTwiceDifferent",
+     SyncMode::per_participant,
+     [](auto& r) {
+       r.increment = Millis{2'000};
+       r.time_control = tc(TimeControlType::fischer, [](auto& c) { c.increment = Millis{3'000}; });
+     },
+     {{"increment_ms", "conflicts with time_control; set the increment inside it"}}},
+    {"IncrementNextToDelay",
+     SyncMode::per_group,
+     [](auto& r) {
+       r.increment = Millis{2'000};
+       r.time_control = tc(TimeControlType::delay, [](auto& c) { c.delay = Millis{2'000}; });
+     },
+     {{"increment_ms", "conflicts with time_control; set the increment inside it"}}},
+    {"OutOfRangeIncrementIsOneComplaint",
+     SyncMode::per_participant,
+     [](auto& r) {
+       r.increment = Millis{70'000};
+       r.time_control = tc(TimeControlType::fischer);
+     },
+     {{"increment_ms", "must be between 0 and 60000"}}},
+    {"StagesGiveTheBank",
+     SyncMode::per_participant,
+     [](auto& r) {
+       r.total_time.reset();
+       r.time_control = fide_90_40_30();
+     },
+     {}},
+    {"StagesGiveTheTeamBanks",
+     SyncMode::per_group,
+     [](auto& r) {
+       r.total_time.reset();
+       r.time_control = fide_90_40_30();
+     },
+     {}},
+    {"StagesOfAnotherTypeGiveNoBank",
+     SyncMode::per_participant,
+     [](auto& r) {
+       r.total_time.reset();
+       r.time_control = fide_90_40_30();
+       r.time_control->type = TimeControlType::hourglass;
+       r.time_control->increment = Millis{0};
+     },
+     {{"total_time_ms", "is required unless every participant has its own total_time_ms"},
+      {"time_control.stages", "is not a field of a hourglass time control"}}},
+    {"StageRules",
+     SyncMode::per_participant,
+     [](auto& r) {
+       r.time_control = fide_90_40_30();
+       auto& st = r.time_control->stages;
+       st[0].moves.reset();
+       st[0].add = Millis{86'400'001};
+       st[0].increment = Millis{1};
+       st[0].delay = Millis{1};
+       st[1].moves = 10;
+       st[1].add = Millis{-1};
+       st[1].delay = Millis{5};
+     },
+     {{"time_control.stages.0.moves", "is required"},
+      {"time_control.stages.0.add_ms", kBetweenTimes},
+      {"time_control.stages.0.delay_ms", "cannot be combined with increment_ms in one stage"},
+      {"time_control.stages.1.moves", "the last stage has no moves"},
+      {"time_control.stages.1.add_ms", "must be between 0 and 86400000"},
+      {"time_control.stages.1.delay_ms", "only allowed in a bronstein or delay time control"}}},
+    {"ElevenStages",
+     SyncMode::per_participant,
+     [](auto& r) {
+       r.time_control = fide_90_40_30();
+       r.time_control->stages.resize(11, r.time_control->stages[0]);
+     },
+     {{"time_control.stages", "must have between 1 and 10 stages"}}},
+
+    // 10. warnings_ms (any mode)
+    {"FourWarningsInGlobal",
+     SyncMode::global,
+     [](auto& r) {
+       r.warnings = {Millis{1'000}, Millis{60'000}, Millis{10'000}, Millis{86'400'000}};
+     },
+     {}},
+    {"FiveWarnings",
+     SyncMode::count_up,
+     [](auto& r) { r.warnings.assign(5, Millis{0}); },
+     {{"warnings_ms", "at most 4 thresholds"}}},
+    {"WarningBoundsAndRepeats",
+     SyncMode::per_cycle,
+     [](auto& r) {
+       r.warnings = {Millis{999}, Millis{30'000}, Millis{999}, Millis{30'000}};
+     },
+     {{"warnings_ms.0", kBetweenTimes},
+      {"warnings_ms.2", kBetweenTimes},
+      {"warnings_ms.3", "duplicate threshold"}}},
 
     // Everything wrong at once: all reported, session fields first.
     {"AllViolationsAtOnce",
