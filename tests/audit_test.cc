@@ -26,6 +26,7 @@
 
 #include "audit/postgres/postgres_server_fixture.h"
 #include "audit/sqlite/sqlite_test_support.h"
+#include "domain/time.h"
 #include "store/redis/redis_server_fixture.h"
 #include "support/bodies.h"
 #include "support/http_client.h"

@@ -33,6 +33,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include "domain/clock.h"
+#include "domain/time.h"
 #include "store/redis/redis_cluster_fixture.h"
 #include "store/redis/redis_server_fixture.h"
 #include "support/bodies.h"

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "domain/clock.h"
+#include "domain/time.h"
 #include "support/bodies.h"
 #include "support/http_client.h"
 #include "support/test_server.h"

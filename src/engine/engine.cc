@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "domain/limits.h"
 #include "domain/validation.h"
 #include "engine/clock.h"
 #include "engine/rotation.h"
@@ -50,13 +51,11 @@ std::optional<Error> check_switch_guards(const Session& s, const domain::SwitchC
 }
 
 // start_at (SPEC §2): in the future, at most 30 days ahead.
-constexpr Millis kMaxScheduleAhead{30LL * 24 * 3600 * 1000};
-
 void check_start_at(TimePoint start_at, TimePoint now,
                     std::vector<domain::FieldViolation>& violations) {
   if (start_at <= now) {
     violations.push_back({"start_at", "must be in the future"});
-  } else if (start_at - now > kMaxScheduleAhead) {
+  } else if (start_at - now > domain::limits::kMaxStartAhead) {
     violations.push_back({"start_at", "must be at most 30 days ahead"});
   }
 }
