@@ -193,8 +193,9 @@ void end_turn(Session& s, bool with_increment, TimePoint at, std::vector<domain:
 
 Millis credit_lag(Session& s, Millis claimed, Millis e, TimePoint at,
                   std::vector<domain::Event>& events) {
+  if (!s.time_control || !s.time_control->lag_compensation) return Millis{0};
   const auto i = active_index(s);
-  if (!i || !s.time_control || !s.time_control->lag_compensation) return Millis{0};
+  if (!i) return Millis{0};
   const auto owner = controlled_bank(s, *i);
   if (!owner.clock) return Millis{0};
   const Millis credit = rules::credit_lag(*s.time_control, *owner.clock, claimed, e);
