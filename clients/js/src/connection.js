@@ -127,6 +127,7 @@ export class SessionConnection {
   // ----- live values (calculate, don't count) -----
   now() { return this.clock.now(); }
   remaining(participantId) { return live.remaining(this._session, participantId, this.clock.now()); }
+  liveClock(participantId) { return live.liveClock(this._session, participantId, this.clock.now()); }
   elapsed() { return live.elapsed(this._session, this.clock.now()); }
   used(participantId) { return live.used(this._session, participantId, this.clock.now()); }
   sessionElapsed() { return live.sessionElapsed(this._session, this.clock.now()); }

@@ -108,6 +108,38 @@ export interface SwitchResult {
   expired_participant_id?: string;
 }
 
+/**
+ * One owner's clock, live (liveClock()). The time-control fields are present only
+ * where the session's control has them; before overtime the period fields say what the
+ * first period will be.
+ */
+export interface LiveClock {
+  /** remaining(): the main bank (time_remaining_ms), live. */
+  remainingMs: number;
+  /** What the big digits show: the period in overtime, else the bank. */
+  displayMs: number;
+  /** How long this clock can still run: bank + delay left + every period left. */
+  untilTimeoutMs: number;
+  /** It is the clock that runs now (and has not run out). */
+  running: boolean;
+  type?: TimeControl['type'];
+  /** byoyomi, canadian */
+  inOvertime?: boolean;
+  /** byoyomi: counts the period in progress (0 once the last one ran out). */
+  periodsLeft?: number;
+  /** byoyomi, canadian */
+  periodRemainingMs?: number;
+  /** canadian */
+  movesLeftInPeriod?: number;
+  /** bronstein, delay: the owner on turn only. */
+  delayRemainingMs?: number;
+  /** stages: as of the last move. */
+  stageIndex?: number;
+  movesToNextStage?: number;
+  /** lag compensation: as of the last move. */
+  lagQuotaMs?: number;
+}
+
 export interface TimeExpiredMessage {
   type: 'TIME_EXPIRED'; sessionId: string; timestamp: number;
   participant_id?: string; group_id?: string; action: ActionOnTimeout | string; deadline_ms?: number;
@@ -252,8 +284,11 @@ export class SessionConnection {
   on(event: 'sync', fn: (c: ServerClock) => void): () => void;
   /** Server ms now (clock.now()). */
   now(): number;
-  /** Live ms left (default: the active participant); null when the mode has none. */
+  /** Live ms left (default: the active participant); null when the mode has none.
+   *  With a time control: the main bank (liveClock() has periods, delay, stages). */
   remaining(participantId?: string): number | null;
+  /** Live clock with the time control's fields (default: the active participant). */
+  liveClock(participantId?: string): LiveClock | null;
   /** Live ms of the current turn; 0 unless running. */
   elapsed(): number;
   /** Live total ms the participant has used (default: active). */
@@ -302,6 +337,7 @@ export function tick(read: () => number | null, onChange: (ms: number | null) =>
   o?: { direction?: 'down' | 'up' }): (() => void) & { refresh(): void };
 
 export function remaining(session: Session | null, participantId: string | undefined, now: number): number | null;
+export function liveClock(session: Session | null, participantId: string | undefined, now: number): LiveClock | null;
 export function elapsed(session: Session | null, now: number): number;
 export function used(session: Session | null, participantId: string | undefined, now: number): number | null;
 export function sessionElapsed(session: Session | null, now: number): number | null;

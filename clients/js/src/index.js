@@ -6,4 +6,4 @@ export { SessionConnection } from './connection.js';
 export { ServerClock, estimateOffset } from './clock.js';
 export { fullJitterDelay } from './backoff.js';
 export { formatDuration, nextChangeIn, tick } from './display.js';
-export { remaining, elapsed, used, sessionElapsed, activeParticipant, deadline } from './live.js';
+export { remaining, liveClock, elapsed, used, sessionElapsed, activeParticipant, deadline } from './live.js';

@@ -5,6 +5,7 @@ import { SessionConnection } from './connection.js';
 
 const DEFAULT_TIMEOUT_MS = 10000;
 const DEFAULT_WAIT_MS = 25000;
+const MAX_CLIENT_LAG_MS = 60000;
 
 /** @typedef {import('./index.js').ClientOptions} ClientOptions */
 
@@ -141,7 +142,8 @@ export class SyncKairosClient {
     if (o.nextParticipantId !== undefined) body.next_participant_id = o.nextParticipantId;
     if (o.currentParticipantId !== undefined) body.current_participant_id = o.currentParticipantId;
     if (o.expectedVersion !== undefined) body.expected_version = o.expectedVersion;
-    if (o.clientLagMs !== undefined) body.client_lag_ms = Math.max(0, Math.round(o.clientLagMs));
+    // The server takes 0–60000 (SPEC §3): a wild estimate is capped, not refused.
+    if (o.clientLagMs !== undefined) body.client_lag_ms = Math.min(MAX_CLIENT_LAG_MS, Math.max(0, Math.round(o.clientLagMs)));
     return this.request('POST', this._sessionPath(id, '/switch'),
       Object.keys(body).length ? { body } : {});
   }

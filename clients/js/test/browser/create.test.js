@@ -35,6 +35,13 @@ function links(page) {
 const PRESETS = {
   'chess-5-3': { mode: 'per_participant', total: 300000, increment: 3000, players: 2 },
   'rapid-15-10': { mode: 'per_participant', total: 900000, increment: 10000, players: 2 },
+  'blitz-3-2': { mode: 'per_participant', total: 180000, increment: 2000, players: 2 },
+  'rapid-15-10-bronstein': { mode: 'per_participant', total: 900000, players: 2, tc: { type: 'bronstein', delay_ms: 10000 } },
+  'classical-90-40': { mode: 'per_participant', total: 5400000, increment: 30000, players: 2,
+    tc: { type: 'fischer', increment_ms: 30000, stages: [{ moves: 40, add_ms: 5400000 }, { add_ms: 1800000 }] } },
+  'go-byoyomi': { mode: 'per_participant', total: 3600000, players: 2, tc: { type: 'byoyomi', periods: 5, period_ms: 30000 } },
+  'canadian-10-25': { mode: 'per_participant', total: 600000, players: 2, tc: { type: 'canadian', moves: 25, period_ms: 600000 } },
+  'hourglass-1': { mode: 'per_participant', total: 60000, players: 2, tc: { type: 'hourglass' } },
   'exam-60': { mode: 'global', total: 3600000, players: 1 },
   debate: { mode: 'per_group', players: 4, groups: 2 },
   'turn-30': { mode: 'per_cycle', cycle: 30000, players: 3 },
@@ -68,6 +75,9 @@ test('every preset creates the session it names, with share links', async () => 
       if (want.total && want.mode !== 'global') assert.equal(s.participants[0].time_remaining_ms, want.total);
       if (want.mode === 'global') assert.equal(s.time_remaining_ms, want.total);
       if (want.increment) assert.equal(s.increment_ms, want.increment);
+      // A preset's time control as sent (the server may add its defaults: compared key by key).
+      if (want.tc) for (const [k, v] of Object.entries(want.tc)) assert.deepEqual(s.time_control?.[k], v, `${preset}: time_control.${k}`);
+      else assert.equal(s.time_control, undefined, `${preset}: a plain clock has no time_control`);
       if (want.cycle) assert.equal(s.time_per_cycle_ms, want.cycle);
       if (want.groups) assert.equal(s.groups.length, want.groups);
       // Names travel in metadata, one per participant.
@@ -220,7 +230,10 @@ test('each preset runs live: the host starts it and switches, every mode draws i
   try {
     const page = await openPage(ctx, `${open.url}/`);
     await page.waitForSelector('#preset-buttons .preset');
-    const tiles = { 'chess-5-3': 2, 'exam-60': 1, debate: 2, 'turn-30': 3, stopwatch: 1 };
+    const tiles = {
+      'chess-5-3': 2, 'exam-60': 1, debate: 2, 'turn-30': 3, stopwatch: 1,
+      'rapid-15-10-bronstein': 2, 'classical-90-40': 2, 'go-byoyomi': 2, 'canadian-10-25': 2, 'hourglass-1': 2,
+    };
     for (const [preset, count] of Object.entries(tiles)) {
       await page.click(`.preset[data-preset="${preset}"]`);
       await page.click('#create');

@@ -213,3 +213,23 @@ test('switchTurn fills client_lag_ms only with lag compensation', async () => {
   await conn.switchTurn();
   assert.deepEqual(calls[1].body, { client_lag_ms: 15 });
 });
+
+test('TIME_WARNING frames surface as warning events, as sent; TIME_EXPIRED as expired', () => {
+  const ws = scripted();
+  const conn = connect(ws);
+  const warnings = [];
+  const expired = [];
+  conn.on('warning', (m) => warnings.push(m));
+  conn.on('expired', (m) => expired.push(m));
+  const s = ws.sockets[0];
+  s.deliver({ type: 'CONNECTED' });
+  const w = { type: 'TIME_WARNING', sessionId: 's1', timestamp: 1000, participant_id: 'p0', time_remaining_ms: 9990, threshold_ms: 10000, level: 'critical' };
+  s.deliver(w);
+  s.deliver({ type: 'TIME_WARNING', sessionId: 's1', timestamp: 1001, group_id: 'g', time_remaining_ms: 59000, threshold_ms: 60000, level: 'low' });
+  s.deliver({ type: 'TIME_EXPIRED', sessionId: 's1', timestamp: 1002, participant_id: 'p0', action: 'end_session' });
+  assert.deepEqual(warnings[0], w);
+  assert.equal(warnings[1].group_id, 'g');
+  assert.equal(warnings[1].level, 'low');
+  assert.equal(expired.length, 1);
+  assert.equal(conn.state, 'connected', 'a warning changes nothing else');
+});

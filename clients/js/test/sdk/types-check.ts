@@ -2,7 +2,8 @@
 // are exercised the way an application uses them.
 import {
   SyncKairosClient, SyncKairosError, ServerClock, estimateOffset, fullJitterDelay,
-  formatDuration, nextChangeIn, tick,
+  formatDuration, nextChangeIn, tick, liveClock,
+  type LiveClock, type TimeControl,
   type Session, type SwitchResult, type ConnectionState, type ShareLinks, type ErrorCode,
 } from '../../src/index.js';
 
@@ -50,6 +51,16 @@ async function demo(): Promise<void> {
   const tr: 'websocket' | 'polling' | null = conn.transport;
   const retry: number | null = conn.retryInMs;
   void r; void e; void d; void now; void who; void tr; void retry;
+  const lc: LiveClock | null = conn.liveClock();
+  if (lc) {
+    const face: number = lc.displayMs + lc.untilTimeoutMs + lc.remainingMs;
+    const periods: number | undefined = lc.periodsLeft;
+    const over: boolean | undefined = lc.inOvertime;
+    const kind: TimeControl['type'] | undefined = lc.type;
+    void face; void periods; void over; void kind; void lc.delayRemainingMs; void lc.movesToNextStage;
+  }
+  const pure: LiveClock | null = liveClock(conn.session, undefined, conn.now());
+  void pure;
   const stop = tick(() => conn.remaining(), (ms) => { if (ms !== null) formatDuration(ms); });
   stop.refresh();
   stop();

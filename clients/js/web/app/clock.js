@@ -3,7 +3,10 @@
 // Everything shown is computed from the last server state and the synced server
 // clock (the SDK's SessionConnection); nothing counts by itself. The page redraws
 // only when a displayed digit changes (the SDK's tick()), never in a frame loop.
-import { SyncKairosClient, formatDuration, tick } from '/sdk/index.js';
+// Time controls (SPEC §2): the digits show the SDK's liveClock().displayMs (the period
+// in overtime), with the delay left as its own digits and bar, and a line for periods,
+// moves and stages under them.
+import { SyncKairosClient, formatDuration, tick, liveClock } from '/sdk/index.js';
 import {
   $, h, isUuid, participantName, groupName, sessionTitle, describeError, STATUS_LABELS,
 } from './common.js';
@@ -11,6 +14,7 @@ import { wakeLock, beeper } from './device.js';
 import {
   byIndex, buildUnits, participant, lowThreshold, unitExpired, unitName,
 } from './units.js';
+import { describeControl, clockLine, delayOf, span } from './control-text.js';
 
 // ---- the link ---------------------------------------------------------------
 
@@ -32,6 +36,7 @@ const stats = {
   startedAtEpoch: epochNow(),
   connHistory: [],   // [{t (epoch ms), text}] every change of the connection label
   expiredShownAt: null, // epoch ms when a time-out was first shown
+  warnings: [],      // [{t (epoch ms), participant_id?, group_id?, threshold_ms, level}] TIME_WARNINGs shown
 };
 window.skStats = stats;
 Object.defineProperty(stats, 'wakeLock', { enumerable: true, get: () => lock.held });
@@ -103,7 +108,8 @@ const FATAL_CODES = new Set(['SESSION_NOT_FOUND', 'NOT_FOUND', 'UNAUTHORIZED', '
 
 // ---- what a tile shows (pure parts: units.js) -------------------------------
 
-// The unit's time now: {ms, dir, live}. Live = it is the running clock.
+// The unit's time now: {ms, dir, live, clock}. Live = it is the running clock; ms is
+// what the digits show; clock is the SDK's liveClock() (null for count_up).
 function unitValue(u) {
   const s = session();
   const running = s.status === 'running';
@@ -113,19 +119,21 @@ function unitValue(u) {
     const p = participant(s, u.pids[0]);
     let ms = p?.time_used_ms ?? 0;
     if (running && isActive && conn?.session) ms += Math.max(0, conn.elapsed());
-    return { ms, dir: 'up', live: running && isActive };
+    return { ms, dir: 'up', live: running && isActive, clock: null };
   }
   const pid = isActive ? activeId : u.kind === 'session' ? activeId ?? undefined : u.pids[0];
-  let ms = null;
-  if (conn?.session) {
-    try { ms = conn.remaining(pid); } catch { ms = null; }
-  }
+  let clock = null;
+  try {
+    // Before the connection has a state (first GET only): that state as it was sent.
+    clock = conn?.session ? conn.liveClock(pid) : liveClock(s, pid, s.server_time_ms);
+  } catch { clock = null; }
+  let ms = clock ? clock.displayMs : null;
   if (typeof ms !== 'number' || !Number.isFinite(ms)) {
     // Before the connection has a state (first GET only) or a mode the SDK has no live value for.
     const p = pid ? participant(s, pid) : null;
     ms = u.kind === 'session' ? s.time_remaining_ms ?? p?.time_remaining_ms ?? null : p?.time_remaining_ms ?? null;
   }
-  return { ms: ms == null ? null : Math.max(0, ms), dir: 'down', live: running && (isActive || u.kind === 'session') };
+  return { ms: ms == null ? null : Math.max(0, ms), dir: 'down', live: running && (isActive || u.kind === 'session'), clock };
 }
 
 // ---- drawing ----------------------------------------------------------------
@@ -144,7 +152,10 @@ function paint(u) {
     stats.redraws++;
   }
   const terminal = ['completed', 'cancelled', 'expired'].includes(s.status);
-  const low = v.dir === 'down' && v.ms != null && v.ms < lowThreshold(s) && !terminal && !unitExpired(s, u);
+  paintControl(u, s, v.clock, terminal);
+  // Low time is what is left before the flag (periods and delay included), not the digits.
+  const left = v.clock ? v.clock.untilTimeoutMs : v.ms;
+  const low = v.dir === 'down' && left != null && left < lowThreshold(s) && !terminal && !unitExpired(s, u);
   if (low !== !!lastLow.get(u.key)) {
     u.el.classList.toggle('low', low);
     if (low && v.live) beep.warn();
@@ -154,9 +165,47 @@ function paint(u) {
   const renderedAtServer = conn?.session ? conn.now() : null;
   if (v.ms != null) u.el.dataset.remainingMs = String(Math.round(v.ms));
   u.el.dataset.renderedAt = String(Math.round(renderedAt));
-  const entry = { text, remainingMs: v.ms, renderedAt, renderedAtServer, live: v.live };
+  const entry = {
+    text, remainingMs: v.ms, renderedAt, renderedAtServer, live: v.live,
+    clock: v.clock, line: u.lineText ?? '', delayText: u.delay && !u.delay.hidden ? u.delayText : null,
+  };
   for (const pid of u.pids) display.set(pid, entry);
   if (!inRender) stats.renderMs += performance.now() - t0;
+}
+
+// The time control's parts of a tile: the delay left (digits and a bar, the owner on
+// turn only), the line for periods, moves and stages, and data-* for tests and styles.
+function paintControl(u, s, c, terminal) {
+  const tc = s.time_control;
+  const line = clockLine(tc, c);
+  if (line !== u.lineText) {
+    u.line.textContent = line;
+    u.line.hidden = !line;
+    u.lineText = line;
+  }
+  const delayMs = c?.delayRemainingMs;
+  const showDelay = typeof delayMs === 'number' && !terminal && ['running', 'paused'].includes(s.status);
+  if (showDelay) {
+    const text = formatDuration(delayMs);
+    if (text !== u.delayText) {
+      u.delayDigits.textContent = text;
+      u.delayText = text;
+      const full = delayOf(tc, c.stageIndex);
+      u.delayFill.style.width = `${full > 0 ? Math.min(100, (100 * delayMs) / full) : 0}%`;
+    }
+  }
+  if (u.delay.hidden === showDelay) u.delay.hidden = !showDelay;
+  const data = u.el.dataset;
+  const set = (key, value) => {
+    if (value === undefined || value === null) delete data[key];
+    else if (data[key] !== String(value)) data[key] = String(value);
+  };
+  set('inOvertime', c?.inOvertime);
+  set('periodsLeft', c?.periodsLeft);
+  set('movesLeftInPeriod', c?.inOvertime ? c.movesLeftInPeriod : undefined);
+  set('delayMs', showDelay ? Math.round(delayMs) : undefined);
+  set('stageIndex', c?.stageIndex);
+  set('movesToNextStage', c?.movesToNextStage);
 }
 
 function tileFor(u) {
@@ -168,8 +217,13 @@ function tileFor(u) {
   u.name = h('span', { class: 'name' });
   u.badge = h('span', { class: 'badge' });
   u.digits = h('div', { class: 'digits', 'aria-live': 'off' });
+  u.delayDigits = h('span', { class: 'delay-digits' });
+  u.delayFill = h('span', { class: 'delay-fill' });
+  u.delay = h('div', { class: 'delay', hidden: true, title: 'Delay left: the main time waits (delay) or is given back (Bronstein)' },
+    h('span', { class: 'delay-label' }, 'delay'), u.delayDigits, h('span', { class: 'delay-bar' }, u.delayFill));
+  u.line = h('div', { class: 'tc-line', hidden: true });
   u.foot = h('div', { class: 'foot' });
-  el.append(h('div', { class: 'head' }, u.name, u.badge), u.digits, u.foot);
+  el.append(h('div', { class: 'head' }, u.name, u.badge), u.digits, u.delay, u.line, u.foot);
   if (role === 'host' && canAdjust(session())) {
     const minus = h('button', { type: 'button', class: 'adj', dataset: { delta: '-1' } }, '−');
     const plus = h('button', { type: 'button', class: 'adj', dataset: { delta: '1' } }, '+');
@@ -218,7 +272,8 @@ function footText(s, u) {
     const who = s.active_participant_id ? participantName(s, s.active_participant_id) : '';
     if (who && s.participants.length > 1) parts.push(`on turn: ${who}`);
   }
-  if (s.increment_ms > 0 && u.kind !== 'session') parts.push(`+${s.increment_ms / 1000} s a move`);
+  const control = describeControl(s);
+  if (control && u.kind !== 'session') parts.push(control);
   return parts.join('   ');
 }
 
@@ -316,7 +371,22 @@ function restartTicker(s) {
   const u = units.find((x) => unitValue(x).live);
   if (!u) return;
   const dir = s.sync_mode === 'count_up' ? 'up' : 'down';
-  stopTick = tick(() => unitValue(u).ms, () => paint(u), { direction: dir });
+  const type = s.time_control?.type;
+  // One ticker per moving value, each waking at its next digit change. With a delay the
+  // bank holds still at first: its ticker follows bank + delay, which always moves and
+  // meets every change of the bank's digits (once the delay is gone the two are equal).
+  const main = type === 'delay' ? () => unitValue(u).clock?.untilTimeoutMs ?? null : () => unitValue(u).ms;
+  const stops = [tick(main, () => paint(u), { direction: dir })];
+  if (type === 'delay' || type === 'bronstein') {
+    stops.push(tick(() => unitValue(u).clock?.delayRemainingMs ?? null, () => paint(u)));
+  }
+  if (type === 'hourglass') {
+    // The waiting side's bank grows while the mover's runs.
+    for (const other of units) {
+      if (other !== u) stops.push(tick(() => unitValue(other).ms, () => paint(other), { direction: 'up' }));
+    }
+  }
+  stopTick = () => { for (const stop of stops) stop(); };
 }
 
 function renderControls(s) {
@@ -359,11 +429,11 @@ function renderBanner(s) {
   banner.dataset.kind = s.status;
 }
 
-function flashBanner(text, ms = 4000) {
+function flashBanner(text, ms = 4000, kind = 'expired') {
   const banner = $('#banner');
   clearTimeout(bannerTimer);
   banner.textContent = text;
-  banner.dataset.kind = 'expired';
+  banner.dataset.kind = kind;
   banner.hidden = false;
   bannerTimer = setTimeout(() => { bannerTimer = null; const s = session(); if (s) renderBanner(s); }, ms);
 }
@@ -451,7 +521,8 @@ async function doSwitch(o) {
   switching = true;
   stats.lastSwitchClickAt = epochNow();
   try {
-    await act(() => client.switchTurn(sessionId, o));
+    // The connection's switch adds client_lag_ms when the session compensates lag.
+    await act(() => (conn ? conn.switchTurn(o) : client.switchTurn(sessionId, o)));
   } finally {
     switching = false;
   }
@@ -612,6 +683,15 @@ function boot() {
       $('#banner').dataset.kind = 'expired';
       $('#banner').hidden = false;
     }
+  });
+  // TIME_WARNING (warnings_ms): a short banner; the tile turns low by itself.
+  conn.on('warning', (m) => {
+    const s = session();
+    if (!s || fatal) return;
+    stats.warnings.push({ t: epochNow(), participant_id: m.participant_id, group_id: m.group_id, threshold_ms: m.threshold_ms, level: m.level });
+    if (stats.warnings.length > 50) stats.warnings.shift();
+    const who = m.group_id ? groupName(s, m.group_id) : m.participant_id ? participantName(s, m.participant_id) : '';
+    flashBanner(`${who ? `${who}: ` : ''}${span(m.threshold_ms)} left`, 3000, m.level === 'critical' ? 'critical' : 'warning');
   });
   // A first plain GET: the quickest clear answer for a wrong link (404, 401, 403),
   // and something to show while the live connection is still opening.

@@ -4,10 +4,12 @@ import {
   $, h, newId, clockLink, describeError, MODE_LABELS,
   loadCreatorToken, saveCreatorToken,
 } from './common.js';
-import { PRESETS } from './presets.js';
+import { PRESETS, TC_DEFAULTS } from './presets.js';
+import { controlRequest, parseWarnings } from './control-request.js';
 
 const form = $('#form');
 const modeSel = $('#mode');
+const tcSel = $('#tc-type');
 const playersList = $('#players');
 const groupsList = $('#groups');
 const tokenInput = $('#creator-token');
@@ -57,8 +59,13 @@ function refreshGroupChoices() {
 
 function showForMode() {
   const mode = modeSel.value;
-  for (const el of document.querySelectorAll('[data-modes]')) {
-    el.hidden = !el.dataset.modes.split(' ').includes(mode);
+  const tc = tcSel.value;
+  // Shown when the mode is listed (data-modes) and, for a time control's own fields, the
+  // control too (data-tc).
+  for (const el of document.querySelectorAll('[data-modes], [data-tc]')) {
+    const modeOk = !el.dataset.modes || el.dataset.modes.split(' ').includes(mode);
+    const tcOk = !el.dataset.tc || el.dataset.tc.split(' ').includes(tc);
+    el.hidden = !(modeOk && tcOk);
   }
   $('#total-label').textContent = {
     per_participant: 'Time per player (minutes)',
@@ -75,6 +82,16 @@ function applyPreset(p) {
   if (p.cycleS !== undefined) $('#cycle').value = p.cycleS;
   $('#max').value = '';
   $('#action').value = '';
+  const tc = { ...TC_DEFAULTS, ...(p.tc || {}) };
+  tcSel.value = tc.type;
+  $('#delay').value = tc.delayS;
+  $('#periods').value = tc.periods;
+  $('#period').value = tc.periodS;
+  $('#moves').value = tc.moves;
+  $('#stage-moves').value = tc.stageMoves ?? '';
+  $('#stage-add').value = tc.stageAddMin ?? '';
+  $('#lag-comp').checked = !!tc.lagCompensation;
+  $('#warnings').value = '';
   groupsList.replaceChildren(...(p.groups || ['Team A', 'Team B']).map((n) => groupRow(n)));
   playersList.replaceChildren(...p.players.map((x) =>
     Array.isArray(x) ? playerRow(x[0], x[1]) : playerRow(x)));
@@ -96,6 +113,13 @@ function seconds(input, what, { min = 1, max = 86400 } = {}) {
   const v = Number(input.value || 0);
   if (!Number.isFinite(v) || v < min || v > max) throw new Error(`${what}: between ${min} and ${max} seconds.`);
   return Math.round(v * 1000);
+}
+
+// A later stage may add nothing (0) up to 24 h.
+function stageMinutes(input) {
+  const v = Number(input.value);
+  if (!Number.isFinite(v) || v < 0 || v > 1440) throw new Error('Second stage adds: between 0 and 1440 minutes.');
+  return Math.round(v * 60000);
 }
 
 export function buildRequest() {
@@ -124,10 +148,25 @@ export function buildRequest() {
     body.total_time_ms = minutes($('#total'), 'Time');
   }
   if (mode === 'per_participant' || mode === 'per_group') {
-    const inc = seconds($('#increment'), 'Increment', { min: 0, max: 60 });
-    if (inc) body.increment_ms = inc;
+    const type = tcSel.value;
+    const wholeNumber = (input) => (input.value.trim() ? Number(input.value) : NaN);
+    const stageGiven = $('#stage-moves').value.trim() !== '' && ['fischer', 'bronstein', 'delay'].includes(type);
+    Object.assign(body, controlRequest({
+      type, mode, players: participants.length,
+      totalMs: body.total_time_ms,
+      incrementMs: ['fischer', 'byoyomi'].includes(type) ? seconds($('#increment'), 'Increment', { min: 0, max: 60 }) : 0,
+      delayMs: ['bronstein', 'delay'].includes(type) ? seconds($('#delay'), 'Delay', { min: 0.001, max: 60 }) : 0,
+      periods: wholeNumber($('#periods')),
+      periodMs: ['byoyomi', 'canadian'].includes(type) ? seconds($('#period'), 'Period length', { min: 1, max: 86400 }) : 0,
+      moves: wholeNumber($('#moves')),
+      stageMoves: stageGiven ? wholeNumber($('#stage-moves')) : null,
+      stageAddMs: stageGiven && $('#stage-add').value.trim() ? stageMinutes($('#stage-add')) : null,
+      lagCompensation: $('#lag-comp').checked,
+    }));
     if ($('#action').value) body.action_on_timeout = $('#action').value;
   }
+  const warnings = parseWarnings($('#warnings').value);
+  if (warnings) body.warnings_ms = warnings;
   if (mode === 'per_cycle') body.time_per_cycle_ms = seconds($('#cycle'), 'Time per turn');
   if (mode === 'count_up' && $('#max').value.trim()) body.max_time_ms = minutes($('#max'), 'Stop after');
   if (mode === 'per_group') {
@@ -259,6 +298,7 @@ for (const [value, label] of Object.entries(MODE_LABELS)) modeSel.append(h('opti
 $('#preset-buttons').append(...PRESETS.map((p) =>
   h('button', { type: 'button', class: 'preset', dataset: { preset: p.id }, onclick: () => applyPreset(p) }, p.label)));
 modeSel.addEventListener('change', showForMode);
+tcSel.addEventListener('change', showForMode);
 $('#add-player').addEventListener('click', () => {
   playersList.append(playerRow('', playersList.children.length % Math.max(1, groupsList.children.length)));
   refreshGroupChoices();
