@@ -591,20 +591,27 @@ TEST_P(StoreContract, EveryWriteRefreshesTheTtl) {
   EXPECT_FALSE(run(store.get(id)).ok()) << "1.1 s after the update";
 }
 
-// A session waiting for its next wakeup (a start_at days ahead, a clock with hours
-// left) lives its TTL past that instant, not only past its last write.
-TEST_P(StoreContract, ASessionLivesItsTtlPastItsNextWakeup) {
+// A session scheduled to start (start_at days ahead) lives its TTL past that
+// instant, not only past its last write; once it runs, the plain TTL applies.
+TEST_P(StoreContract, AScheduledSessionLivesItsTtlPastItsStart) {
   auto& store = open(manual_, 1s);
   const Uuid id = session_id(1);
-  const Session s = create(id, {}, manual_.wall_now() + 5s);
+  auto t = created(id);
+  t.state.start_at = manual_.wall_now() + 5s;
+  const Session s = t.state;
+  ASSERT_FALSE(run(store.create(write_of(std::move(t)))));
   manual_.advance(5900ms);
-  EXPECT_TRUE(run(store.get(id)).ok()) << "0.9 s after its wakeup";
+  EXPECT_TRUE(run(store.get(id)).ok()) << "0.9 s after its start_at";
   manual_.advance(200ms);
-  EXPECT_FALSE(run(store.get(id)).ok()) << "1.1 s after its wakeup";
-  // A write without a wakeup is back to the plain TTL.
+  EXPECT_FALSE(run(store.get(id)).ok()) << "1.1 s after its start_at";
+  // Started (no start_at any more): back to the plain TTL from its last write.
   const Uuid other = session_id(2);
-  const Session o = create(other, {}, manual_.wall_now() + 5s);
-  ASSERT_FALSE(run(store.update(write_of(bumped(o)), 1)));
+  auto o = created(other);
+  o.state.start_at = manual_.wall_now() + 5s;
+  Session started = o.state;
+  ASSERT_FALSE(run(store.create(write_of(std::move(o)))));
+  started.start_at.reset();
+  ASSERT_FALSE(run(store.update(write_of(bumped(started)), 1)));
   manual_.advance(1100ms);
   EXPECT_FALSE(run(store.get(other)).ok());
   (void)s;

@@ -145,12 +145,13 @@ void MemoryStore::Core::expire_at(Table::iterator it, SteadyTime at) {
 void MemoryStore::Core::commit(Table::iterator it, Write& w, SteadyTime now) {
   const Uuid& id = it->first;
   Entry& entry = it->second;
-  // A session lives its TTL past its next wakeup too: one scheduled to start in a
-  // week, or a clock with hours left, is not dropped before its deadline comes.
-  const auto wait = w.deadline ? std::max(std::chrono::milliseconds{0},
-                                          std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              *w.deadline - clock.wall_now()))
-                               : std::chrono::milliseconds{0};
+  // A session scheduled to start (start_at) lives its TTL past that instant: one
+  // scheduled a week ahead is not dropped before it starts.
+  const auto& start_at = entry.session.start_at;
+  const auto wait = start_at ? std::max(std::chrono::milliseconds{0},
+                                        std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            *start_at - clock.wall_now()))
+                             : std::chrono::milliseconds{0};
   expire_at(it, now + options.ttl + wait);
   deadlines->set(id, w.deadline);
   for (auto& [kind, payload] : w.messages) {

@@ -229,9 +229,9 @@ WriteScriptArgs RedisStore::Core::write_args(bool create, const Write& w,
                                              std::optional<std::int64_t> expected,
                                              TimePoint now) const {
   const Session& s = w.state;
-  // A session lives its TTL past its next wakeup too: one scheduled to start in a
-  // week, or a clock with hours left, is not dropped before its deadline comes.
-  const auto wait = w.deadline ? std::max(std::chrono::milliseconds{0}, *w.deadline - now)
+  // A session scheduled to start (start_at) lives its TTL past that instant: one
+  // scheduled a week ahead is not dropped before it starts.
+  const auto wait = s.start_at ? std::max(std::chrono::milliseconds{0}, *s.start_at - now)
                                : std::chrono::milliseconds{0};
   const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(options.ttl) + wait;
   WriteScriptArgs args;
