@@ -1,9 +1,9 @@
 #include "domain/enums.h"
 
-#include "domain/time_control.h"
-
 #include <array>
 #include <utility>
+
+#include "domain/time_control.h"
 
 namespace sk::domain {
 namespace {

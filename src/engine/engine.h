@@ -50,7 +50,7 @@ struct Warning {
 struct Transition {
   Session state;
   std::vector<Event> events;
-  std::vector<Expiry> expiries;  // time-outs applied, oldest first
+  std::vector<Expiry> expiries;   // time-outs applied, oldest first
   std::vector<Warning> warnings;  // thresholds crossed, oldest first
   // false: nothing to store (an idempotent complete, a timer that found nothing due).
   bool changed = true;
