@@ -4,7 +4,8 @@
 // a Redis Cluster of 3 masters + 3 replicas (both started here, on loopback).
 // Issue 17 adds two lines per engine on the same deadline machinery, through the real
 // engine: "warning" (a warnings_ms threshold crossed, TIME_WARNING written) and
-// "start" (a start_at reached, the session started), each behind its instant.
+// "start" (a start_at reached, the session started), each behind its instant, and
+// "timeout*", the time-out through the same real engine path, to compare them with.
 //
 //   sk_timeout_lag_bench [--sessions N] [--spread-ms S]
 //
@@ -133,7 +134,7 @@ void run(const char* engine, std::vector<std::unique_ptr<SessionStore>>& stores,
 
 #if __has_include("engine/time_control_rules.h")
 #define SK_HAS_WAKEUPS 1
-enum class Wakeup { warning, start };
+enum class Wakeup { timeout, warning, start };
 
 // A session whose next wakeup is `instant`: running with a warnings_ms threshold
 // crossed then, or pending with start_at then.
@@ -145,7 +146,12 @@ sk::domain::Session waking_at(Wakeup kind, const sk::domain::Uuid& id, TimePoint
     request.start_at = instant;
     return st::must(sk::engine::create(request, id, now)).state;
   }
-  request.warnings = {100s - std::chrono::duration_cast<sk::domain::Millis>(instant - now)};
+  const auto until = std::chrono::duration_cast<sk::domain::Millis>(instant - now);
+  if (kind == Wakeup::timeout) {
+    request.total_time = until;  // the clock runs out at `instant`
+  } else {
+    request.warnings = {100s - until};
+  }
   auto created = st::must(sk::engine::create(request, id, now)).state;
   return st::must(sk::engine::apply(created, sk::domain::StartCommand{}, now)).state;
 }
@@ -209,7 +215,7 @@ void run_wakeups(const char* engine, Wakeup kind,
   const TimePoint now = clock.wall_now();
   const TimePoint first = now + 1s;
   for (int n = 0; n < sessions; ++n) {
-    const auto id = st::make_id(kind == Wakeup::start ? 0x5a : 0x5b, n);
+    const auto id = st::make_id(static_cast<std::uint8_t>(0x5a + static_cast<int>(kind)), n);
     const TimePoint instant = first + std::chrono::milliseconds(spread_ms * n / sessions);
     {
       std::lock_guard lock(instants_mu);
@@ -225,7 +231,10 @@ void run_wakeups(const char* engine, Wakeup kind,
   while (done < sessions && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(10ms);
   std::lock_guard lock(lags.mu);
-  const std::string name = std::string(engine) + (kind == Wakeup::start ? " start" : " warning");
+  const char* what = kind == Wakeup::start     ? " start"
+                     : kind == Wakeup::warning ? " warning"
+                                               : " timeout*";
+  const std::string name = std::string(engine) + what;
   print(name.c_str(), lags.fired_ms, "fired");
   print(name.c_str(), lags.written_ms, "written");
 }
@@ -250,6 +259,7 @@ void run_redis(const char* engine, const sk::domain::Clock& clock, const std::st
   stores.push_back(redis_store(io, clock, url));
   run(engine, stores, io, clock, sessions, spread_ms);
 #ifdef SK_HAS_WAKEUPS
+  run_wakeups(engine, Wakeup::timeout, stores, io, clock, sessions, spread_ms);
   run_wakeups(engine, Wakeup::warning, stores, io, clock, sessions, spread_ms);
   run_wakeups(engine, Wakeup::start, stores, io, clock, sessions, spread_ms);
 #endif
@@ -273,6 +283,7 @@ int main(int argc, char** argv) {
     stores.push_back(std::make_unique<sk::store::MemoryStore>(io.executor(), clock));
     run("memory", stores, io, clock, sessions, spread_ms);
 #ifdef SK_HAS_WAKEUPS
+    run_wakeups("memory", Wakeup::timeout, stores, io, clock, sessions, spread_ms);
     run_wakeups("memory", Wakeup::warning, stores, io, clock, sessions, spread_ms);
     run_wakeups("memory", Wakeup::start, stores, io, clock, sessions, spread_ms);
 #endif
