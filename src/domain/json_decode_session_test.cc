@@ -13,15 +13,9 @@
 namespace sk::domain {
 namespace {
 
-using namespace sk::domain::testing;
+using testing::replace;
 
-// Replaces the first occurrence of `from` (the test fails if there is none).
-std::string replace(std::string text, std::string_view from, std::string_view to) {
-  const auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << "not found: " << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
+using namespace sk::domain::testing;
 
 struct RoundTripCase {
   const char* name;

@@ -11,27 +11,15 @@
 namespace sk::domain {
 namespace {
 
+using testing::replace;
+using testing::violations_of;
+
 using namespace sk::domain::testing;
 using V = std::vector<FieldViolation>;
 
 constexpr const char* kBetweenTimes = "must be between 1000 and 86400000";
 constexpr const char* kModeChoices =
     "must be one of per_participant, per_cycle, per_group, global, count_up";
-
-// Replaces the first occurrence of `from` (the test fails if there is none).
-std::string replace(std::string text, std::string_view from, std::string_view to) {
-  const auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << "not found: " << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
-
-template <typename T>
-V violations_of(const Result<T>& r) {
-  if (r.ok()) return {};
-  EXPECT_EQ(r.error().code, ErrorCode::validation) << r.error().message;
-  return r.error().violations;
-}
 
 // ============================ create ============================
 

@@ -13,6 +13,9 @@
 namespace sk::domain {
 namespace {
 
+using testing::replace;
+using testing::violations_of;
+
 using namespace sk::domain::testing;
 using V = std::vector<FieldViolation>;
 
@@ -41,21 +44,6 @@ std::string body(std::string_view extra, std::string_view mode = "per_participan
 
 std::string with_control(std::string_view control) {
   return body(R"(,"time_control":)" + std::string(control));
-}
-
-// Replaces the first occurrence of `from` (the test fails if there is none).
-std::string replace(std::string text, std::string_view from, std::string_view to) {
-  const auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << "not found: " << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
-
-template <typename T>
-V violations_of(const Result<T>& r) {
-  if (r.ok()) return {};
-  EXPECT_EQ(r.error().code, ErrorCode::validation) << r.error().message;
-  return r.error().violations;
 }
 
 TimeControl control(TimeControlType type) {

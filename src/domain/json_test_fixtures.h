@@ -4,9 +4,15 @@
 #pragma once
 
 #include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
 
 #include "domain/errors.h"
 #include "domain/live_view.h"
+#include "domain/result.h"
 #include "domain/session.h"
 
 namespace sk::domain {
@@ -235,6 +241,23 @@ inline Session bronstein_scheduled() {
   s.start_at = from_unix_ms(kCreatedMs + 3'600'000);
   for (auto& p : s.participants) p.clock = owner_clock(0, false, 0, 0, 0, 0, 0, 0, 0);
   return s;
+}
+
+// Replaces the first occurrence of `from` (the test fails if there is none).
+inline std::string replace(std::string text, std::string_view from, std::string_view to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << "not found: " << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+// The field violations of a refused decode (the test fails unless it is a validation
+// error); none when it succeeded.
+template <typename T>
+std::vector<FieldViolation> violations_of(const Result<T>& r) {
+  if (r.ok()) return {};
+  EXPECT_EQ(r.error().code, ErrorCode::validation) << r.error().message;
+  return r.error().violations;
 }
 
 }  // namespace sk::domain::testing
