@@ -15,13 +15,6 @@ namespace {
 
 using namespace sk::domain::testing;
 
-std::string replace(std::string text, std::string_view from, std::string_view to) {
-  const auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << "not found: " << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
-
 Session with_control(Session s, TimeControl tc) {
   s.time_control = std::move(tc);
   return s;
