@@ -139,7 +139,8 @@ void ShardedSubscriber::State::rebuild() {
           self->router->refresh_soon();
         }
       };
-      auto on_connected = [weak = weak_from_this(), gen = generation, mine](RedisConnection& conn) {
+      auto on_connected = [weak = weak_from_this(), gen = generation,
+                           mine = mine](RedisConnection& conn) {
         return ssubscribe(weak.lock(), gen, mine, conn);
       };
       auto when_lost = [weak = weak_from_this()] {
