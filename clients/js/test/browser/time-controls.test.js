@@ -91,6 +91,9 @@ test('byo-yomi 1 s + 3×2 s: the page shows the periods left and the period digi
     assert.match(before.line, /then 3 × 2 s/);
     const started = await apiOk(server, 'POST', `/v1/sessions/${id}/start`);
     const deadline = Date.parse(started.deadline_at);
+    // The page learns of the start over its WebSocket: sample once it shows it.
+    await page.waitForFunction((p) => document.querySelector('.tile.running')?.dataset.participantId === p,
+      black, { timeout: 5000 });
     const phases = { main: 0, 3: 0, 2: 0, 1: 0 };
     const errors = [];
     let skipped = 0;
@@ -147,6 +150,9 @@ test('delay 2 s on a 3 s bank: the delay digits and bar count down first, then t
     const host = await openSynced(ctx, clockUrl(server, id, 'host'));
     const started = await apiOk(server, 'POST', `/v1/sessions/${id}/start`);
     const t0 = started.server_time_ms;
+    // The page learns of the start over its WebSocket: sample once it shows it.
+    await host.waitForFunction((p) => !document.querySelector(`.tile[data-participant-id="${p}"] .delay`).hidden,
+      black, { timeout: 5000 });
     const phases = { delay: 0, bank: 0 };
     const errors = { bank: [], delay: [] };
     // 2 s of delay, then 0.6 s of bank.
