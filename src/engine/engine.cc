@@ -74,7 +74,7 @@ std::optional<TimePoint> deadline(const Session& s) {
 
 std::optional<TimePoint> next_wakeup(const Session& s) {
   const auto due = deadline(s);
-  const auto warning = transitions::next_warning_at(s);
+  const auto warning = transitions::next_warning_at(s, due);
   if (due && warning) return std::min(*due, *warning);
   return due;
 }

@@ -99,9 +99,8 @@ void apply_warning(Transition& t, TimePoint at, TimePoint due) {
 
 }  // namespace
 
-std::optional<TimePoint> next_warning_at(const Session& s) {
+std::optional<TimePoint> next_warning_at(const Session& s, std::optional<TimePoint> due) {
   if (s.status != Status::running || s.warnings_passed >= s.warnings.size()) return std::nullopt;
-  const auto due = deadline(s);
   if (!due) return std::nullopt;
   return std::max(*due - s.warnings[s.warnings_passed], *s.cycle_started_at);
 }
@@ -118,7 +117,7 @@ Settled settle(Transition& t, TimePoint now, std::optional<TimePoint> not_before
   done.started = settle_scheduled_start(t, now);
   while (t.state.status == Status::running) {
     const auto due = deadline(t.state);
-    const auto warn = next_warning_at(t.state);
+    const auto warn = next_warning_at(t.state, due);
     if (warn && *warn <= now && (!due || *warn < *due)) {
       apply_warning(t, not_before ? std::max(*warn, *not_before) : *warn, *due);
       ++done.warnings;

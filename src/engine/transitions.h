@@ -30,8 +30,9 @@ Settled settle(Transition& t, TimePoint now, std::optional<TimePoint> not_before
 bool settle_scheduled_start(Transition& t, TimePoint now);
 
 // When the running turn crosses its next warnings_ms threshold (never before the
-// cycle started), or nullopt when none is left for this turn.
-std::optional<TimePoint> next_warning_at(const Session& s);
+// cycle started), or nullopt when none is left for this turn. `due` is the state's
+// deadline(), which every caller already holds.
+std::optional<TimePoint> next_warning_at(const Session& s, std::optional<TimePoint> due);
 
 // Each returns an error (and leaves `t` unusable) or nullopt on success.
 std::optional<domain::Error> start(Transition& t, TimePoint now);
